@@ -7,7 +7,7 @@ if(len EQUAL 0 OR NOT rem EQUAL 0)
   message(FATAL_ERROR "${IN}: not a SPIR-V word stream (${len} hex digits)")
 endif()
 string(REGEX REPLACE "(..)(..)(..)(..)" "0x\\4\\3\\2\\1u," words "${hex}")
-file(WRITE ${OUT}.tmp "// Generated from shaders/${NAME}.comp by shaders/embed_spirv.cmake. Do not edit.\n"
+file(WRITE ${OUT}.tmp "// Generated (shader variant ${NAME}) by shaders/embed_spirv.cmake. Do not edit.\n"
   "#pragma once\n#include <cstdint>\n\nnamespace edgerun::shaders {\n"
   "inline constexpr uint32_t kSpirv_${NAME}[] = {\n  ${words}\n};\n}  // namespace edgerun::shaders\n")
 file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
