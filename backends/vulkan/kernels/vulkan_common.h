@@ -157,6 +157,9 @@ struct VulkanOp {
 
 // Kernel families (one file each in kernels/).
 std::span<const VulkanOp> elementwise_ops();
+std::span<const VulkanOp> conv_ops();    // kernels/conv.cpp: Conv, ConvTranspose
+std::span<const VulkanOp> matmul_ops();  // kernels/matmul.cpp: MatMul, Gemm
+std::span<const VulkanOp> pool_ops();    // kernels/pool.cpp: MaxPool, AveragePool, LpPool, Global*Pool
 
 // Fused activation (node.fused_activation) as 3 specialization constants for shaders/activation.glsl:
 // {kind, alpha bits, beta bits}. kind: 0 none, 1 Relu, 2 Clip, 3 LeakyRelu, 4 Sigmoid, 5 Tanh,

@@ -1,0 +1,234 @@
+// MatMul and Gemm on Vulkan (float32, and float16 storage with fp32 accumulation): the tiled
+// shared-memory SGEMM of shaders/gemm.comp (64x64 tiles, 4x4 outputs per invocation), operands
+// addressed through strides (Gemm's transA/transB need no copy), fused activation.
+//
+// MatMul: numpy semantics: 1-D operands are promoted ([K] -> [1, K] for A, [K, 1] for B), batch
+// dims broadcast. Batch dims are collapsed where both operands are contiguous across them; up to
+// 3 remaining batch dims are indexed in the shader, more are looped over here (one dispatch each).
+// Gemm: Y = alpha * A' * B' + beta * C, C broadcast to [M, N] through 0 strides.
+#include <algorithm>
+#include <limits>
+
+#include "base/strcat.h"
+#include "ops/shape_util.h"
+#include "shaders/matmul_f16.spv.h"
+#include "shaders/matmul_f32.spv.h"
+#include "vulkan/kernels/vulkan_common.h"
+#include "vulkan/kernels/window3d.h"
+
+namespace edgerun::vk {
+
+namespace {
+
+// gemm.comp without CONV.
+struct GemmPush {
+  int32_t M, N, K;
+  int32_t a_sm, a_sk, b_sk, b_sn, c_sm, c_sn;
+  float alpha, beta;
+  int32_t batches, bd1, bd2;
+  int32_t as[3], bs[3];
+  int32_t a_base, b_base, y_base;
+};
+static_assert(sizeof(GemmPush) == 92);
+
+constexpr int64_t kTile = 64;
+
+Support matmul_common_supports(const NodeView& n, const VulkanContext& c) {
+  const std::string& op = n.node.op_type;
+  if (!standard_domain(n)) return Support::no(str_cat("vulkan: ", op, " in domain ", n.node.domain, " not supported"));
+  if (std::string r = check_dtypes(n, {DataType::kFloat32, DataType::kFloat16}); !r.empty()) return Support::no(r);
+  if (!activation_supported(n.node))
+    return Support::no(str_cat("vulkan: ", op, " with fused activation ", n.node.fused_activation, " not supported"));
+  if (std::string r = c.check_binding_limits(n); !r.empty()) return Support::no(r);
+  return Support::yes();
+}
+
+Result<const ComputePipeline*> make_pipeline(const NodeView& n, const VulkanContext& c, uint32_t has_c) {
+  std::span<const uint32_t> spv = n.input_dtype(0) == DataType::kFloat16
+                                      ? std::span<const uint32_t>(shaders::kSpirv_matmul_f16)
+                                      : std::span<const uint32_t>(shaders::kSpirv_matmul_f32);
+  std::vector<uint32_t> spec = activation_spec(n.node);
+  spec.push_back(has_c);
+  spec.push_back(0);  // CONV_MODE (unused without CONV)
+  return c.pipeline(spv, 4, sizeof(GemmPush), std::move(spec));
+}
+
+Status dispatch_gemm(RecordContext& rc, const ComputePipeline& p, std::span<const DeviceTensor* const> bind,
+                     const GemmPush& pc) {
+  return rc.dispatch(p, bind, &pc, sizeof pc, clamp_groups((pc.N + kTile - 1) / kTile),
+                     clamp_groups((pc.M + kTile - 1) / kTile), clamp_groups(pc.batches));
+}
+
+bool fits_i32(int64_t v) { return v >= 0 && v <= std::numeric_limits<int32_t>::max(); }
+
+// ---- MatMul ----
+
+class MatMulKernel final : public VkKernel {
+ public:
+  explicit MatMulKernel(const ComputePipeline* p) : p_(p) {}
+
+  Status record(RecordContext& rc) const override {
+    const DeviceTensor& y = rc.output(0);
+    if (y.numel() == 0) return Status::Ok();
+    const DeviceTensor& a = *rc.input(0);
+    const DeviceTensor& b = *rc.input(1);
+    Shape sa = a.shape, sb = b.shape;
+    if (sa.empty() || sb.empty()) return rc.error("vulkan: MatMul operands must have rank >= 1");
+    if (sa.size() == 1) sa.insert(sa.begin(), 1);
+    if (sb.size() == 1) sb.push_back(1);
+    const int64_t M = sa[sa.size() - 2], K = sa.back(), N = sb.back();
+    if (sb[sb.size() - 2] != K)
+      return rc.error(str_cat("vulkan: inner dimensions differ: A ", shape_to_string(a.shape), ", B ",
+                              shape_to_string(b.shape)));
+    const Shape ba(sa.begin(), sa.end() - 2), bb(sb.begin(), sb.end() - 2);
+    ER_ASSIGN_OR_RETURN(Shape batch, broadcast_shapes(ba, bb));
+    const std::vector<int64_t> sta = broadcast_strides(ba, batch), stb = broadcast_strides(bb, batch);
+    // Batch dims as (size, A stride, B stride) in elements, size-1 dims dropped, contiguous runs merged.
+    struct Dim {
+      int64_t n, sa, sb;
+    };
+    std::vector<Dim> dims;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i] == 1) continue;
+      const Dim d{batch[i], sta[i] * M * K, stb[i] * K * N};
+      if (!dims.empty() && dims.back().sa == d.sa * d.n && dims.back().sb == d.sb * d.n) {
+        dims.back().n *= d.n;
+        dims.back().sa = d.sa;
+        dims.back().sb = d.sb;
+      } else {
+        dims.push_back(d);
+      }
+    }
+    const size_t inner = std::min<size_t>(dims.size(), 3), outer = dims.size() - inner;
+    GemmPush pc{};
+    pc.M = static_cast<int32_t>(M);
+    pc.N = static_cast<int32_t>(N);
+    pc.K = static_cast<int32_t>(K);
+    pc.a_sm = static_cast<int32_t>(K);
+    pc.a_sk = 1;
+    pc.b_sk = static_cast<int32_t>(N);
+    pc.b_sn = 1;
+    pc.alpha = 1.0f;
+    pc.beta = 0.0f;
+    // Inner batch dims, right-aligned into the shader's (b0, b1, b2).
+    int64_t bdim[3] = {1, 1, 1};
+    for (size_t i = 0; i < inner; ++i) {
+      const Dim& d = dims[outer + i];
+      const size_t slot = 3 - inner + i;
+      bdim[slot] = d.n;
+      pc.as[slot] = static_cast<int32_t>(d.sa);
+      pc.bs[slot] = static_cast<int32_t>(d.sb);
+    }
+    const int64_t inner_total = bdim[0] * bdim[1] * bdim[2];
+    if (!fits_i32(inner_total) || !fits_i32(M) || !fits_i32(N) || !fits_i32(K))
+      return rc.error("vulkan: MatMul sizes exceed 32-bit indices");
+    pc.batches = static_cast<int32_t>(inner_total);
+    pc.bd1 = static_cast<int32_t>(bdim[1]);
+    pc.bd2 = static_cast<int32_t>(bdim[2]);
+    const DeviceTensor* bind[] = {&a, &b, &a, &y};  // no C: binding 2 is any buffer
+    // Outer batch dims (rare: more than 3 non-mergeable dims): one dispatch per index.
+    std::vector<int64_t> idx(outer, 0);
+    int64_t outer_total = 1;
+    for (size_t i = 0; i < outer; ++i) outer_total *= dims[i].n;
+    for (int64_t o = 0; o < outer_total; ++o) {
+      int64_t ao = 0, bo = 0;
+      for (size_t i = 0; i < outer; ++i) {
+        ao += idx[i] * dims[i].sa;
+        bo += idx[i] * dims[i].sb;
+      }
+      pc.a_base = static_cast<int32_t>(ao);
+      pc.b_base = static_cast<int32_t>(bo);
+      pc.y_base = static_cast<int32_t>(o * inner_total * M * N);
+      ER_RETURN_IF_ERROR(dispatch_gemm(rc, *p_, bind, pc));
+      for (size_t i = outer; i-- > 0;) {
+        if (++idx[i] < dims[i].n) break;
+        idx[i] = 0;
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const ComputePipeline* p_;
+};
+
+Support matmul_supports(const NodeView& n, const VulkanContext& c) { return matmul_common_supports(n, c); }
+
+Result<std::unique_ptr<VkKernel>> matmul_create(const NodeView& n, std::shared_ptr<const VulkanContext> c) {
+  ER_ASSIGN_OR_RETURN(const ComputePipeline* p, make_pipeline(n, *c, 0));
+  return std::unique_ptr<VkKernel>(new MatMulKernel(p));
+}
+
+// ---- Gemm ----
+
+class GemmKernel final : public VkKernel {
+ public:
+  explicit GemmKernel(const ComputePipeline* p) : p_(p) {}
+
+  Status record(RecordContext& rc) const override {
+    const DeviceTensor& y = rc.output(0);
+    if (y.numel() == 0) return Status::Ok();
+    const DeviceTensor& a = *rc.input(0);
+    const DeviceTensor& b = *rc.input(1);
+    const DeviceTensor* c = rc.input(2);
+    if (a.shape.size() != 2 || b.shape.size() != 2) return rc.error("vulkan: Gemm's A and B must be 2-D");
+    const bool ta = rc.attrs().get_int("transA", 0) != 0;
+    const bool tb = rc.attrs().get_int("transB", 0) != 0;
+    const int64_t M = ta ? a.shape[1] : a.shape[0], K = ta ? a.shape[0] : a.shape[1];
+    const int64_t N = tb ? b.shape[0] : b.shape[1];
+    if ((tb ? b.shape[1] : b.shape[0]) != K) return rc.error("vulkan: inner dimensions of A and B differ");
+    GemmPush pc{};
+    pc.M = static_cast<int32_t>(M);
+    pc.N = static_cast<int32_t>(N);
+    pc.K = static_cast<int32_t>(K);
+    pc.a_sm = static_cast<int32_t>(ta ? 1 : K);
+    pc.a_sk = static_cast<int32_t>(ta ? M : 1);
+    pc.b_sk = static_cast<int32_t>(tb ? 1 : N);
+    pc.b_sn = static_cast<int32_t>(tb ? K : 1);
+    pc.alpha = rc.attrs().get_float("alpha", 1.0f);
+    pc.beta = rc.attrs().get_float("beta", 1.0f);
+    if (c) {
+      if (c->shape.size() > 2) return rc.error("vulkan: Gemm's C must have rank <= 2");
+      auto bs = broadcast_shapes(c->shape, Shape{M, N});
+      if (!bs.ok() || *bs != Shape{M, N})
+        return rc.error(str_cat("vulkan: C ", shape_to_string(c->shape), " does not broadcast to [", M, ", ", N, "]"));
+      const std::vector<int64_t> st = broadcast_strides(c->shape, Shape{M, N});
+      pc.c_sm = static_cast<int32_t>(st[0]);
+      pc.c_sn = static_cast<int32_t>(st[1]);
+    }
+    pc.batches = 1;
+    pc.bd1 = 1;
+    pc.bd2 = 1;
+    const DeviceTensor* bind[] = {&a, &b, c ? c : &a, &y};
+    return dispatch_gemm(rc, *p_, bind, pc);
+  }
+
+ private:
+  const ComputePipeline* p_;  // HAS_C set when the node has C
+};
+
+Support gemm_supports(const NodeView& n, const VulkanContext& c) {
+  Support s = matmul_common_supports(n, c);
+  if (!s.ok) return s;
+  for (size_t i = 0; i < 2 && i < n.inputs.size(); ++i)
+    if (n.inputs[i].shape.rank_known && n.inputs[i].shape.rank() != 2)
+      return Support::no(str_cat("vulkan: Gemm input ", i, " of rank ", n.inputs[i].shape.rank(), " not supported"));
+  return Support::yes();
+}
+
+Result<std::unique_ptr<VkKernel>> gemm_create(const NodeView& n, std::shared_ptr<const VulkanContext> c) {
+  const uint32_t has_c = n.inputs.size() > 2 && n.input_dtype(2) != DataType::kUndefined ? 1 : 0;
+  ER_ASSIGN_OR_RETURN(const ComputePipeline* p, make_pipeline(n, *c, has_c));
+  return std::unique_ptr<VkKernel>(new GemmKernel(p));
+}
+
+const VulkanOp kOps[] = {
+    {"MatMul", matmul_supports, matmul_create},
+    {"Gemm", gemm_supports, gemm_create},
+};
+
+}  // namespace
+
+std::span<const VulkanOp> matmul_ops() { return kOps; }
+
+}  // namespace edgerun::vk
