@@ -157,6 +157,9 @@ struct VulkanOp {
 
 // Kernel families (one file each in kernels/).
 std::span<const VulkanOp> elementwise_ops();
+std::span<const VulkanOp> norm_ops();    // kernels/norm.cpp: LayerNorm, RMSNorm, Instance/Group/BatchNormalization
+std::span<const VulkanOp> reduce_ops();  // kernels/reduce.cpp: Reduce*, ArgMax/Min, Softmax family, LpNorm, MVN
+std::span<const VulkanOp> resize_ops();  // kernels/resize.cpp: Resize (Upsample via the importer)
 std::span<const VulkanOp> conv_ops();    // kernels/conv.cpp: Conv, ConvTranspose
 std::span<const VulkanOp> matmul_ops();  // kernels/matmul.cpp: MatMul, Gemm
 std::span<const VulkanOp> pool_ops();    // kernels/pool.cpp: MaxPool, AveragePool, LpPool, Global*Pool
