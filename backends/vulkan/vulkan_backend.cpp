@@ -4,39 +4,167 @@
 
 #include "base/strcat.h"
 #include "vulkan/kernels/vulkan_common.h"
+#include "vulkan/region.h"
 
 namespace edgerun {
 
 namespace {
 
-std::span<const vk::VulkanOp> const kFamilies[] = {vk::elementwise_ops()};
+// The kernel families (kernels/<family>.cpp). Add a family's table here.
+std::span<const vk::VulkanOp> (*const kFamilies[])() = {vk::elementwise_ops};
+
+// One node run as a one-node region (the Kernel contract: tests and op-by-op use).
+class SingleNodeKernel final : public Kernel {
+ public:
+  SingleNodeKernel(std::unique_ptr<vk::VulkanRegion> r, std::vector<int> input_index)
+      : region_(std::move(r)), input_index_(std::move(input_index)) {}
+  bool fuses_activation() const override { return true; }  // vulkan kernels apply it or refuse the node
+  Status run(KernelContext& ctx) const override {
+    std::vector<const Tensor*> ins;
+    for (int i : input_index_) ins.push_back(ctx.all_inputs()[static_cast<size_t>(i)]);
+    std::vector<Tensor> outs;
+    ER_RETURN_IF_ERROR(region_->run(ins, &outs));
+    size_t k = 0;
+    for (size_t o = 0; o < ctx.num_outputs(); ++o)
+      if (ctx.output_requested(o)) ctx.set_output(o, std::move(outs[k++]));
+    return Status::Ok();
+  }
+
+ private:
+  std::unique_ptr<vk::VulkanRegion> region_;
+  std::vector<int> input_index_;  // region input i = node input input_index_[i]
+};
+
+class Region final : public RegionKernel {
+ public:
+  explicit Region(std::unique_ptr<vk::VulkanRegion> r) : region_(std::move(r)) {}
+  Status run(std::span<const Tensor* const> inputs, std::vector<Tensor>* outputs, RegionProfile* profile) const override {
+    vk::RegionRunStats st;
+    ER_RETURN_IF_ERROR(region_->run(inputs, outputs, profile ? &st : nullptr));
+    if (profile) {
+      profile->node_gpu_ms = std::move(st.node_gpu_ms);
+      profile->upload_bytes = st.upload_bytes;
+      profile->download_bytes = st.download_bytes;
+      profile->upload_ms = st.upload_ms;
+      profile->download_ms = st.download_ms;
+      profile->submit_wait_ms = st.submit_wait_ms;
+      profile->record_ms = st.record_ms;
+      profile->recorded = st.recorded;
+      profile->arena_bytes = st.arena_bytes;
+    }
+    return Status::Ok();
+  }
+  uint64_t constant_bytes() const override { return region_->constant_bytes(); }
+
+ private:
+  std::unique_ptr<vk::VulkanRegion> region_;
+};
 
 class VulkanBackend final : public Backend {
  public:
   explicit VulkanBackend(std::shared_ptr<const vk::VulkanContext> c) : c_(std::move(c)) {
     for (auto family : kFamilies)
-      for (const vk::VulkanOp& op : family) ops_[op.op] = &op;
+      for (const vk::VulkanOp& op : family()) ops_[op.op] = &op;
   }
   const char* name() const override { return "vulkan"; }
+
   Support supports(const NodeView& n) const override {
-    const vk::VulkanOp* op = find(n);
-    if (!op) return Support::no(str_cat("no vulkan kernel for ", n.node.op_type));
+    const vk::VulkanOp* op = find(n.node);
+    if (!op) return Support::no(str_cat("no vulkan kernel for ", n.node.domain.empty() ? "" : n.node.domain + "::", n.node.op_type));
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      if ((op->host_inputs >> i) & 1u) continue;
+      const DataType dt = n.input_dtype(i);
+      if (dt == DataType::kUndefined) continue;
+      if (n.inputs[i].kind != ValueKind::kTensor) return Support::no(str_cat("vulkan: input ", i, " is not a tensor"));
+      if (!vk::gpu_dtype(dt)) return Support::no(str_cat("vulkan: input ", i, " dtype ", dtype_name(dt), " not supported"));
+      if (dt == DataType::kFloat16 && !c_->device.info().storage_16bit)
+        return Support::no("vulkan: float16 needs 16-bit storage, which this device lacks");
+    }
+    for (size_t i = 0; i < n.outputs.size(); ++i) {
+      const DataType dt = n.outputs[i].dtype;
+      if (dt == DataType::kUndefined) continue;
+      if (n.outputs[i].kind != ValueKind::kTensor) return Support::no(str_cat("vulkan: output ", i, " is not a tensor"));
+      if (!vk::gpu_dtype(dt)) return Support::no(str_cat("vulkan: output ", i, " dtype ", dtype_name(dt), " not supported"));
+      if (!n.outputs[i].shape.rank_known)
+        return Support::no(str_cat("vulkan: output ", i, " rank unknown before running (data-dependent shape)"));
+    }
     return op->supports(n, *c_);
   }
+
   Result<std::unique_ptr<Kernel>> create_kernel(const NodeView& n) const override {
-    const vk::VulkanOp* op = find(n);
-    if (!op) return Status(StatusCode::kUnsupported, str_cat("no vulkan kernel for ", n.node.op_type));
-    Support s = op->supports(n, *c_);
+    Support s = supports(n);
     if (!s.ok) return Status(StatusCode::kUnsupported, str_cat(n.node.label(), ": ", s.reason));
-    Result<std::unique_ptr<Kernel>> k = op->create(n, c_);
-    if (!k.ok()) return k.status().with_context(n.node.label());
-    return k;
+    vk::RegionGraph g;
+    g.nodes = {&n.node};
+    std::vector<int> input_index;
+    std::map<ValueId, const Tensor*> constants;
+    std::map<ValueId, ValueInfo> infos;
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const ValueId v = n.node.inputs[i];
+      if (v == kNoValue) continue;
+      infos[v] = n.inputs[i];
+      if (n.constant(i)) {
+        constants[v] = n.constant(i);
+      } else if (std::find(g.inputs.begin(), g.inputs.end(), v) == g.inputs.end()) {
+        g.inputs.push_back(v);
+        input_index.push_back(static_cast<int>(i));
+      }
+    }
+    for (size_t o = 0; o < n.outputs.size(); ++o)
+      if (n.node.outputs[o] != kNoValue) {
+        g.outputs.push_back(n.node.outputs[o]);
+        infos[n.node.outputs[o]] = n.outputs[o];
+      }
+    g.constant = [constants](ValueId v) -> const Tensor* {
+      auto it = constants.find(v);
+      return it == constants.end() ? nullptr : it->second;
+    };
+    g.info = [infos](ValueId v) {
+      auto it = infos.find(v);
+      return it == infos.end() ? ValueInfo{} : it->second;
+    };
+    const Node* node = &n.node;
+    g.name = [node](ValueId v) { return str_cat(node->label(), " value ", v); };
+    ER_ASSIGN_OR_RETURN(auto region, vk::VulkanRegion::create(c_, std::move(g), [this](const Node& x) { return find(x); }));
+    return std::unique_ptr<Kernel>(new SingleNodeKernel(std::move(region), std::move(input_index)));
   }
 
+  bool runs_regions() const override { return true; }
+
+  Result<std::unique_ptr<RegionKernel>> compile_region(const Graph& graph, std::span<const Node* const> nodes,
+                                                       std::span<const ValueId> inputs,
+                                                       std::span<const ValueId> outputs) const override {
+    vk::RegionGraph g;
+    g.nodes.assign(nodes.begin(), nodes.end());
+    g.inputs.assign(inputs.begin(), inputs.end());
+    g.outputs.assign(outputs.begin(), outputs.end());
+    const Graph* gp = &graph;
+    g.constant = [gp](ValueId v) { return gp->constant(v); };
+    g.info = [gp](ValueId v) { return gp->value(v).info; };
+    g.name = [gp](ValueId v) { return gp->value(v).name; };
+    ER_ASSIGN_OR_RETURN(auto region, vk::VulkanRegion::create(c_, std::move(g), [this](const Node& x) { return find(x); }));
+    return std::unique_ptr<RegionKernel>(new Region(std::move(region)));
+  }
+
+  uint32_t host_inputs(const Node& node) const override {
+    const vk::VulkanOp* op = find(node);
+    return op ? op->host_inputs : 0;
+  }
+
+  std::string device_description() const override {
+    const vk::PhysicalDeviceInfo& i = c_->device.info();
+    return str_cat(i.name, " (", vk::device_type_name(i.type), ", Vulkan ", VK_API_VERSION_MAJOR(i.api_version), ".",
+                   VK_API_VERSION_MINOR(i.api_version), ".", VK_API_VERSION_PATCH(i.api_version),
+                   i.storage_16bit ? ", 16-bit storage" : "", i.float16_arithmetic ? ", fp16 arithmetic" : "",
+                   i.timestamps ? ", timestamps" : "", ", maxStorageBufferRange ", i.max_storage_buffer_range, ")");
+  }
+
+  const vk::VulkanContext& context() const { return *c_; }
+
  private:
-  const vk::VulkanOp* find(const NodeView& n) const {
-    if (!n.node.domain.empty() && n.node.domain != "ai.onnx") return nullptr;
-    auto it = ops_.find(n.node.op_type);
+  const vk::VulkanOp* find(const Node& n) const {
+    if (!n.domain.empty() && n.domain != "ai.onnx") return nullptr;
+    auto it = ops_.find(n.op_type);
     return it == ops_.end() ? nullptr : it->second;
   }
   std::shared_ptr<const vk::VulkanContext> c_;
@@ -49,7 +177,14 @@ Result<std::unique_ptr<Backend>> make_vulkan_backend(const VulkanBackendOptions&
   vk::InstanceOptions io;
   io.library = options.library;
   ER_ASSIGN_OR_RETURN(vk::Instance instance, vk::Instance::create(io));
-  ER_ASSIGN_OR_RETURN(vk::Device device, instance.create_device(options.device));
+  if (options.skip_cpu_devices && options.device < 0) {
+    const int best = instance.best_device();
+    if (best >= 0 && instance.devices()[static_cast<size_t>(best)].type == VK_PHYSICAL_DEVICE_TYPE_CPU)
+      return Status(StatusCode::kUnavailable,
+                    str_cat("only a CPU-type Vulkan device (", instance.devices()[static_cast<size_t>(best)].name,
+                            ") is present; it is slower than the cpu backend (use --backend vulkan to force it)"));
+  }
+  ER_ASSIGN_OR_RETURN(vk::Device device, instance.create_device(options.device, options.pipeline_cache));
   // The device keeps the instance state alive; `instance` itself may go.
   auto c = std::make_shared<const vk::VulkanContext>(std::move(device));
   return std::unique_ptr<Backend>(new VulkanBackend(std::move(c)));
@@ -58,7 +193,7 @@ Result<std::unique_ptr<Backend>> make_vulkan_backend(const VulkanBackendOptions&
 std::vector<std::string> vulkan_ops() {
   std::vector<std::string> names;
   for (auto family : kFamilies)
-    for (const vk::VulkanOp& op : family) names.push_back(op.op);
+    for (const vk::VulkanOp& op : family()) names.push_back(op.op);
   return names;
 }
 

@@ -6,7 +6,9 @@
 //   if (!vk.ok()) log(vk.status().message());   // e.g. "vkCreateInstance: VK_ERROR_INCOMPATIBLE_DRIVER (-9) ..."
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,10 @@ namespace edgerun {
 struct VulkanBackendOptions {
   int device = -1;                            // physical device index; -1: the best-scored one
   const char* library = "libvulkan.so.1";     // the Vulkan loader to dlopen
+  // --backend auto: refuse when the best device is CPU-type (lavapipe, SwiftShader): slower than
+  // the cpu backend. Ignored when `device` names one explicitly.
+  bool skip_cpu_devices = false;
+  std::span<const uint8_t> pipeline_cache;    // validated VkPipelineCache data to seed the device with
 };
 
 // Creates the instance, picks and opens the device and builds the pipelines. Any failure (no

@@ -29,6 +29,7 @@ struct AbandonedWork {
   VkCommandPool cmd_pool = VK_NULL_HANDLE;
   VkDescriptorPool desc_pool = VK_NULL_HANDLE;
   VkFence fence = VK_NULL_HANDLE;
+  VkQueryPool query_pool = VK_NULL_HANDLE;
 };
 
 struct DeviceState {
@@ -41,6 +42,7 @@ struct DeviceState {
   std::mutex queue_mutex;  // vkQueueSubmit needs external synchronisation
   std::atomic<bool> lost{false};
   std::vector<AbandonedWork> abandoned;  // guarded by queue_mutex
+  VkPipelineCache pipeline_cache = VK_NULL_HANDLE;
 
   ~DeviceState() {
     if (!device) return;
@@ -49,10 +51,12 @@ struct DeviceState {
       if (api->vkWaitForFences(device, 1, &w.fence, VK_TRUE, 2'000'000'000ull) != VK_SUCCESS) idle = false;
     // The GPU never finished: destroying in-use objects is undefined and waiting may hang. Leak.
     if (!idle) return;
+    if (pipeline_cache) api->vkDestroyPipelineCache(device, pipeline_cache, nullptr);
     for (AbandonedWork& w : abandoned) {
       api->vkDestroyDescriptorPool(device, w.desc_pool, nullptr);
       api->vkDestroyCommandPool(device, w.cmd_pool, nullptr);
       api->vkDestroyFence(device, w.fence, nullptr);
+      if (w.query_pool) api->vkDestroyQueryPool(device, w.query_pool, nullptr);
     }
     api->vkDestroyDevice(device, nullptr);
   }
@@ -128,6 +132,37 @@ Result<Instance> Instance::create(const InstanceOptions& options) {
     info.max_workgroup_count_x = p.limits.maxComputeWorkGroupCount[0];
     info.max_workgroup_size_x = p.limits.maxComputeWorkGroupSize[0];
     info.max_workgroup_invocations = p.limits.maxComputeWorkGroupInvocations;
+    for (int k = 0; k < 3; ++k) info.max_workgroup_count[k] = p.limits.maxComputeWorkGroupCount[k];
+    info.max_shared_memory = p.limits.maxComputeSharedMemorySize;
+    info.min_storage_offset_alignment = std::max<uint64_t>(4, p.limits.minStorageBufferOffsetAlignment);
+    info.vendor_id = p.vendorID;
+    info.device_id = p.deviceID;
+    std::memcpy(info.pipeline_cache_uuid, p.pipelineCacheUUID, sizeof info.pipeline_cache_uuid);
+    info.timestamp_period_ns = p.limits.timestampPeriod;
+    if (api->vkGetPhysicalDeviceProperties2 && api->vkGetPhysicalDeviceFeatures2 && p.apiVersion >= VK_API_VERSION_1_2) {
+      VkPhysicalDeviceMaintenance3Properties m3{};
+      m3.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES;
+      VkPhysicalDeviceVulkan11Properties p11{};
+      p11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_PROPERTIES;
+      p11.pNext = &m3;
+      VkPhysicalDeviceProperties2 p2{};
+      p2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+      p2.pNext = &p11;
+      api->vkGetPhysicalDeviceProperties2(state->handles[i], &p2);
+      info.max_memory_allocation_size = m3.maxMemoryAllocationSize;
+      info.subgroup_size = p11.subgroupSize;
+      VkPhysicalDeviceVulkan12Features f12{};
+      f12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
+      VkPhysicalDeviceVulkan11Features f11{};
+      f11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES;
+      f11.pNext = &f12;
+      VkPhysicalDeviceFeatures2 f2{};
+      f2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
+      f2.pNext = &f11;
+      api->vkGetPhysicalDeviceFeatures2(state->handles[i], &f2);
+      info.storage_16bit = f11.storageBuffer16BitAccess == VK_TRUE;
+      info.float16_arithmetic = f12.shaderFloat16 == VK_TRUE;
+    }
     info.score = device_type_score(p.deviceType);
     uint32_t nq = 0;
     api->vkGetPhysicalDeviceQueueFamilyProperties(state->handles[i], &nq, nullptr);
@@ -141,6 +176,7 @@ Result<Instance> Instance::create(const InstanceOptions& options) {
         if (!(f & VK_QUEUE_COMPUTE_BIT) || families[q].queueCount == 0) continue;
         if (pass == 0 && (f & VK_QUEUE_GRAPHICS_BIT)) continue;
         info.compute_queue_family = q;
+        info.timestamps = families[q].timestampValidBits > 0 && p.limits.timestampPeriod > 0;
         found = true;
       }
     if (!found) {
@@ -168,7 +204,7 @@ int Instance::best_device() const {
   return best;
 }
 
-Result<Device> Instance::create_device(int index) const {
+Result<Device> Instance::create_device(int index, std::span<const uint8_t> pipeline_cache) const {
   if (state_->infos.empty()) return Status(StatusCode::kUnavailable, "no Vulkan physical device");
   if (index < 0) {
     index = best_device();
@@ -195,6 +231,17 @@ Result<Device> Instance::create_device(int index) const {
   dci.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
   dci.queueCreateInfoCount = 1;
   dci.pQueueCreateInfos = &qci;
+  VkPhysicalDeviceVulkan12Features f12{};
+  f12.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES;
+  f12.shaderFloat16 = info.float16_arithmetic ? VK_TRUE : VK_FALSE;
+  VkPhysicalDeviceVulkan11Features f11{};
+  f11.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES;
+  f11.storageBuffer16BitAccess = info.storage_16bit ? VK_TRUE : VK_FALSE;
+  f11.pNext = &f12;
+  VkPhysicalDeviceFeatures2 f2{};
+  f2.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
+  f2.pNext = &f11;
+  if (info.storage_16bit || info.float16_arithmetic) dci.pNext = &f2;
   auto state = std::make_shared<DeviceState>();
   state->inst = state_;
   state->api = &api;
@@ -207,6 +254,17 @@ Result<Device> Instance::create_device(int index) const {
   }
   api.vkGetDeviceQueue(state->device, info.compute_queue_family, 0, &state->queue);
   api.vkGetPhysicalDeviceMemoryProperties(phys, &state->memory);
+  VkPipelineCacheCreateInfo pcci{};
+  pcci.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO;
+  pcci.initialDataSize = pipeline_cache.size();
+  pcci.pInitialData = pipeline_cache.empty() ? nullptr : pipeline_cache.data();
+  r = api.vkCreatePipelineCache(state->device, &pcci, nullptr, &state->pipeline_cache);
+  if (r != VK_SUCCESS && !pipeline_cache.empty()) {  // data refused: start empty
+    pcci.initialDataSize = 0;
+    pcci.pInitialData = nullptr;
+    r = api.vkCreatePipelineCache(state->device, &pcci, nullptr, &state->pipeline_cache);
+  }
+  if (r != VK_SUCCESS) state->pipeline_cache = VK_NULL_HANDLE;  // pipelines are created without one
   return Device(std::move(state));
 }
 
@@ -264,13 +322,18 @@ Status Buffer::read(void* dst, size_t bytes, size_t offset) const {
   return Status::Ok();
 }
 
-Result<Buffer> Device::create_buffer(size_t bytes) const {
+Result<Buffer> Device::create_buffer(size_t bytes, MemoryKind kind) const {
   if (state_->lost) return Status(StatusCode::kUnavailable, "Vulkan device lost");
   const size_t alloc = std::max<size_t>(bytes, 4);
-  if (alloc > state_->info.max_storage_buffer_range)
+  const uint64_t max_alloc = state_->info.max_memory_allocation_size;
+  if (kind == MemoryKind::kHost && alloc > state_->info.max_storage_buffer_range)
     return Status(StatusCode::kResourceExhausted,
                   str_cat("Vulkan buffer of ", bytes, " bytes exceeds maxStorageBufferRange ",
                           state_->info.max_storage_buffer_range, " of ", state_->info.name));
+  if (max_alloc && alloc > max_alloc)
+    return Status(StatusCode::kResourceExhausted,
+                  str_cat("Vulkan buffer of ", bytes, " bytes exceeds maxMemoryAllocationSize ", max_alloc, " of ",
+                          state_->info.name));
   const VulkanApi& api = *state_->api;
   Buffer b;
   b.dev_ = state_;
@@ -286,12 +349,20 @@ Result<Buffer> Device::create_buffer(size_t bytes) const {
   }
   VkMemoryRequirements req{};
   api.vkGetBufferMemoryRequirements(state_->device, b.buffer_, &req);
-  const VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  // Preference lists per kind: the first memory type that has all the flags of an entry wins.
+  std::vector<VkMemoryPropertyFlags> prefs;
+  switch (kind) {
+    case MemoryKind::kHost: prefs = {host}; break;
+    case MemoryKind::kDevice: prefs = {VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0}; break;
+    case MemoryKind::kStaging: prefs = {host | VK_MEMORY_PROPERTY_HOST_CACHED_BIT, host}; break;
+  }
   uint32_t type = UINT32_MAX;
-  for (uint32_t i = 0; i < state_->memory.memoryTypeCount && type == UINT32_MAX; ++i)
-    if ((req.memoryTypeBits & (1u << i)) && (state_->memory.memoryTypes[i].propertyFlags & want) == want) type = i;
+  for (VkMemoryPropertyFlags want : prefs)
+    for (uint32_t i = 0; i < state_->memory.memoryTypeCount && type == UINT32_MAX; ++i)
+      if ((req.memoryTypeBits & (1u << i)) && (state_->memory.memoryTypes[i].propertyFlags & want) == want) type = i;
   if (type == UINT32_MAX)
-    return Status(StatusCode::kUnavailable, "Vulkan device has no host-visible coherent memory for buffers");
+    return Status(StatusCode::kUnavailable, "Vulkan device has no suitable memory type for buffers");
   VkMemoryAllocateInfo mai{};
   mai.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO;
   mai.allocationSize = req.size;
@@ -299,17 +370,33 @@ Result<Buffer> Device::create_buffer(size_t bytes) const {
   r = api.vkAllocateMemory(state_->device, &mai, nullptr, &b.memory_);
   if (r != VK_SUCCESS) {
     b.memory_ = VK_NULL_HANDLE;
-    return vk_error(str_cat("vkAllocateMemory(", req.size, " bytes)"), r);
+    return Status(r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY ? StatusCode::kResourceExhausted
+                                                                                           : StatusCode::kUnavailable,
+                  str_cat("vkAllocateMemory(", req.size, " bytes): ", vk_result_name(r)));
   }
   r = api.vkBindBufferMemory(state_->device, b.buffer_, b.memory_, 0);
   if (r != VK_SUCCESS) return vk_error("vkBindBufferMemory", r);
-  r = api.vkMapMemory(state_->device, b.memory_, 0, VK_WHOLE_SIZE, 0, &b.mapped_);
-  if (r != VK_SUCCESS) {
-    b.mapped_ = nullptr;
-    return vk_error("vkMapMemory", r);
+  if ((state_->memory.memoryTypes[type].propertyFlags & host) == host) {
+    r = api.vkMapMemory(state_->device, b.memory_, 0, VK_WHOLE_SIZE, 0, &b.mapped_);
+    if (r != VK_SUCCESS) {
+      b.mapped_ = nullptr;
+      return vk_error("vkMapMemory", r);
+    }
   }
   b.size_ = bytes;
   return b;
+}
+
+Result<std::vector<uint8_t>> Device::pipeline_cache_data() const {
+  if (!state_->pipeline_cache) return std::vector<uint8_t>{};
+  size_t n = 0;
+  VkResult r = state_->api->vkGetPipelineCacheData(state_->device, state_->pipeline_cache, &n, nullptr);
+  if (r != VK_SUCCESS) return vk_error("vkGetPipelineCacheData", r);
+  std::vector<uint8_t> data(n);
+  r = state_->api->vkGetPipelineCacheData(state_->device, state_->pipeline_cache, &n, data.data());
+  if (r != VK_SUCCESS && r != VK_INCOMPLETE) return vk_error("vkGetPipelineCacheData", r);
+  data.resize(n);
+  return data;
 }
 
 // ---- ComputePipeline ----
@@ -426,7 +513,7 @@ Result<ComputePipeline> Device::create_pipeline(const PipelineDesc& desc) const 
   cpci.stage.pName = "main";
   cpci.stage.pSpecializationInfo = entries.empty() ? nullptr : &spec;
   cpci.layout = p.layout_;
-  r = api.vkCreateComputePipelines(state_->device, VK_NULL_HANDLE, 1, &cpci, nullptr, &p.pipeline_);
+  r = api.vkCreateComputePipelines(state_->device, state_->pipeline_cache, 1, &cpci, nullptr, &p.pipeline_);
   if (r != VK_SUCCESS) {
     p.pipeline_ = VK_NULL_HANDLE;
     return vk_error("vkCreateComputePipelines", r);
@@ -445,6 +532,8 @@ CommandRecorder& CommandRecorder::operator=(CommandRecorder&& o) noexcept {
     cmd_pool_ = std::exchange(o.cmd_pool_, VK_NULL_HANDLE);
     desc_pool_ = std::exchange(o.desc_pool_, VK_NULL_HANDLE);
     cmd_ = std::exchange(o.cmd_, VK_NULL_HANDLE);
+    query_pool_ = std::exchange(o.query_pool_, VK_NULL_HANDLE);
+    queries_ = std::exchange(o.queries_, 0);
     max_dispatches_ = std::exchange(o.max_dispatches_, 0);
     recorded_ = std::exchange(o.recorded_, 0);
     ended_ = std::exchange(o.ended_, false);
@@ -458,22 +547,25 @@ void CommandRecorder::reset() {
   if (dev_) {
     const VulkanApi& api = *dev_->api;
     if (desc_pool_) api.vkDestroyDescriptorPool(dev_->device, desc_pool_, nullptr);
+    if (query_pool_) api.vkDestroyQueryPool(dev_->device, query_pool_, nullptr);
     if (cmd_pool_) api.vkDestroyCommandPool(dev_->device, cmd_pool_, nullptr);  // frees cmd_
   }
   dev_.reset();
   desc_pool_ = VK_NULL_HANDLE;
   cmd_pool_ = VK_NULL_HANDLE;
   cmd_ = VK_NULL_HANDLE;
+  query_pool_ = VK_NULL_HANDLE;
 }
 
 void CommandRecorder::reset_leaked() {
+  query_pool_ = VK_NULL_HANDLE;
   desc_pool_ = VK_NULL_HANDLE;
   cmd_pool_ = VK_NULL_HANDLE;
   cmd_ = VK_NULL_HANDLE;
   dev_.reset();
 }
 
-Result<CommandRecorder> Device::begin_commands(uint32_t max_dispatches) const {
+Result<CommandRecorder> Device::begin_commands(uint32_t max_dispatches, uint32_t timestamps) const {
   if (state_->lost) return Status(StatusCode::kUnavailable, "Vulkan device lost");
   if (max_dispatches == 0) return Status(StatusCode::kInvalidArgument, "begin_commands(0)");
   const VulkanApi& api = *state_->api;
@@ -482,7 +574,7 @@ Result<CommandRecorder> Device::begin_commands(uint32_t max_dispatches) const {
   rec.max_dispatches_ = max_dispatches;
   VkCommandPoolCreateInfo cpci{};
   cpci.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
-  cpci.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT;
+  cpci.flags = 0;
   cpci.queueFamilyIndex = state_->info.compute_queue_family;
   VkResult r = api.vkCreateCommandPool(state_->device, &cpci, nullptr, &rec.cmd_pool_);
   if (r != VK_SUCCESS) {
@@ -509,9 +601,22 @@ Result<CommandRecorder> Device::begin_commands(uint32_t max_dispatches) const {
   if (r != VK_SUCCESS) return vk_error("vkAllocateCommandBuffers", r);
   VkCommandBufferBeginInfo bi{};
   bi.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
-  bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  bi.flags = 0;  // may be submitted again (replayed) after it finished
   r = api.vkBeginCommandBuffer(rec.cmd_, &bi);
   if (r != VK_SUCCESS) return vk_error("vkBeginCommandBuffer", r);
+  if (timestamps > 0 && state_->info.timestamps) {
+    VkQueryPoolCreateInfo qpci{};
+    qpci.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO;
+    qpci.queryType = VK_QUERY_TYPE_TIMESTAMP;
+    qpci.queryCount = timestamps;
+    r = api.vkCreateQueryPool(state_->device, &qpci, nullptr, &rec.query_pool_);
+    if (r != VK_SUCCESS) {
+      rec.query_pool_ = VK_NULL_HANDLE;
+      return vk_error("vkCreateQueryPool", r);
+    }
+    rec.queries_ = timestamps;
+    api.vkCmdResetQueryPool(rec.cmd_, rec.query_pool_, 0, timestamps);
+  }
   return rec;
 }
 
@@ -569,16 +674,123 @@ Status CommandRecorder::dispatch(const ComputePipeline& pipeline, std::span<Buff
   return Status::Ok();
 }
 
+Status CommandRecorder::dispatch(const ComputePipeline& pipeline, std::span<const BufferRange> ranges,
+                                 const void* push, uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz) {
+  if (!dev_ || ended_) return Status(StatusCode::kInternal, "dispatch on a recorder that is not recording");
+  if (pipeline.dev_ != dev_) return Status(StatusCode::kInvalidArgument, "pipeline belongs to another device");
+  if (recorded_ >= max_dispatches_)
+    return Status(StatusCode::kInternal, str_cat("recorder sized for ", max_dispatches_, " dispatches"));
+  if (ranges.size() != pipeline.num_buffers_)
+    return Status(StatusCode::kInvalidArgument,
+                  str_cat("pipeline binds ", pipeline.num_buffers_, " buffers, got ", ranges.size()));
+  if (push_bytes != pipeline.push_bytes_)
+    return Status(StatusCode::kInvalidArgument,
+                  str_cat("pipeline takes ", pipeline.push_bytes_, " push-constant bytes, got ", push_bytes));
+  const PhysicalDeviceInfo& info = dev_->info;
+  if (gx == 0 || gy == 0 || gz == 0 || gx > info.max_workgroup_count[0] || gy > info.max_workgroup_count[1] ||
+      gz > info.max_workgroup_count[2])
+    return Status(StatusCode::kInvalidArgument, str_cat("dispatch of ", gx, "x", gy, "x", gz, " workgroups (device max ",
+                                                        info.max_workgroup_count[0], "x", info.max_workgroup_count[1],
+                                                        "x", info.max_workgroup_count[2], ")"));
+  const VulkanApi& api = *dev_->api;
+  VkDescriptorSetAllocateInfo dsai{};
+  dsai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+  dsai.descriptorPool = desc_pool_;
+  dsai.descriptorSetCount = 1;
+  dsai.pSetLayouts = &pipeline.set_layout_;
+  VkDescriptorSet set = VK_NULL_HANDLE;
+  VkResult r = api.vkAllocateDescriptorSets(dev_->device, &dsai, &set);
+  if (r != VK_SUCCESS) return vk_error("vkAllocateDescriptorSets", r);
+  VkDescriptorBufferInfo infos[kMaxBindings]{};
+  VkWriteDescriptorSet writes[kMaxBindings]{};
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    const Buffer* b = ranges[i].buffer;
+    if (!b || !b->handle() || b->dev_ != dev_)
+      return Status(StatusCode::kInvalidArgument, str_cat("binding ", i, ": buffer is empty or from another device"));
+    const uint64_t cap = std::max<uint64_t>(b->size(), 4);
+    uint64_t size = ranges[i].size ? ranges[i].size : cap - std::min(cap, ranges[i].offset);
+    size = std::max<uint64_t>(size, 4);
+    if (ranges[i].offset > cap || size > cap - ranges[i].offset || ranges[i].offset % info.min_storage_offset_alignment)
+      return Status(StatusCode::kInvalidArgument, str_cat("binding ", i, ": range ", ranges[i].offset, "+", size,
+                                                          " outside a ", cap, "-byte buffer or misaligned"));
+    if (size > info.max_storage_buffer_range)
+      return Status(StatusCode::kResourceExhausted,
+                    str_cat("binding ", i, ": ", size, " bytes exceed maxStorageBufferRange ", info.max_storage_buffer_range));
+    infos[i] = {b->handle(), ranges[i].offset, size};
+    writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+    writes[i].dstSet = set;
+    writes[i].dstBinding = static_cast<uint32_t>(i);
+    writes[i].descriptorCount = 1;
+    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    writes[i].pBufferInfo = &infos[i];
+  }
+  api.vkUpdateDescriptorSets(dev_->device, static_cast<uint32_t>(ranges.size()), writes, 0, nullptr);
+  api.vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.pipeline_);
+  api.vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout_, 0, 1, &set, 0, nullptr);
+  if (push_bytes) api.vkCmdPushConstants(cmd_, pipeline.layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
+  api.vkCmdDispatch(cmd_, gx, gy, gz);
+  ++recorded_;
+  return Status::Ok();
+}
+
+Status CommandRecorder::copy(const Buffer& src, uint64_t src_offset, const Buffer& dst, uint64_t dst_offset,
+                             uint64_t bytes) {
+  if (!dev_ || ended_) return Status(StatusCode::kInternal, "copy on a recorder that is not recording");
+  if (src.dev_ != dev_ || dst.dev_ != dev_) return Status(StatusCode::kInvalidArgument, "copy between devices");
+  if (src_offset > src.size() || bytes > src.size() - src_offset || dst_offset > dst.size() ||
+      bytes > dst.size() - dst_offset)
+    return Status(StatusCode::kOutOfRange, str_cat("copy of ", bytes, " bytes outside its buffers"));
+  if (bytes == 0) return Status::Ok();
+  VkBufferCopy region{src_offset, dst_offset, bytes};
+  dev_->api->vkCmdCopyBuffer(cmd_, src.handle(), dst.handle(), 1, &region);
+  return Status::Ok();
+}
+
+void CommandRecorder::barrier() {
+  if (!dev_ || ended_) return;
+  VkMemoryBarrier b{};
+  b.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
+  b.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+  b.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
+                    VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT;
+  dev_->api->vkCmdPipelineBarrier(
+      cmd_, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+      VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &b, 0,
+      nullptr, 0, nullptr);
+}
+
+Status CommandRecorder::timestamp(uint32_t index) {
+  if (!dev_ || ended_) return Status(StatusCode::kInternal, "timestamp on a recorder that is not recording");
+  if (!query_pool_) return Status::Ok();  // device without timestamps: nothing recorded
+  if (index >= queries_) return Status(StatusCode::kInternal, str_cat("timestamp ", index, " of ", queries_));
+  dev_->api->vkCmdWriteTimestamp(cmd_, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, query_pool_, index);
+  return Status::Ok();
+}
+
+Result<std::vector<double>> CommandRecorder::read_timestamps_ns() const {
+  std::vector<double> out;
+  if (!dev_ || !query_pool_) return out;
+  std::vector<uint64_t> raw(queries_);
+  VkResult r = dev_->api->vkGetQueryPoolResults(dev_->device, query_pool_, 0, queries_, raw.size() * sizeof(uint64_t),
+                                                raw.data(), sizeof(uint64_t), VK_QUERY_RESULT_64_BIT);
+  if (r != VK_SUCCESS) return vk_error("vkGetQueryPoolResults", r);
+  out.reserve(raw.size());
+  for (uint64_t t : raw) out.push_back(static_cast<double>(t) * dev_->info.timestamp_period_ns);
+  return out;
+}
+
 // ---- submission ----
 
 Status Device::submit_and_wait(CommandRecorder& rec, std::chrono::nanoseconds timeout) const {
   if (state_->lost) return Status(StatusCode::kUnavailable, "Vulkan device lost");
-  if (rec.dev_ != state_ || rec.ended_)
-    return Status(StatusCode::kInvalidArgument, "recorder is not recording on this device");
+  if (rec.dev_ != state_ || !rec.cmd_) return Status(StatusCode::kInvalidArgument, "recorder does not belong to this device");
   const VulkanApi& api = *state_->api;
-  rec.ended_ = true;
-  VkResult r = api.vkEndCommandBuffer(rec.cmd_);
-  if (r != VK_SUCCESS) return vk_error("vkEndCommandBuffer", r);
+  VkResult r = VK_SUCCESS;
+  if (!rec.ended_) {
+    rec.ended_ = true;
+    r = api.vkEndCommandBuffer(rec.cmd_);
+    if (r != VK_SUCCESS) return vk_error("vkEndCommandBuffer", r);
+  }
   VkFenceCreateInfo fci{};
   fci.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
   VkFence fence = VK_NULL_HANDLE;
@@ -608,7 +820,7 @@ Status Device::submit_and_wait(CommandRecorder& rec, std::chrono::nanoseconds ti
   state_->lost = true;
   {
     std::lock_guard<std::mutex> lock(state_->queue_mutex);
-    state_->abandoned.push_back(AbandonedWork{rec.cmd_pool_, rec.desc_pool_, fence});
+    state_->abandoned.push_back(AbandonedWork{rec.cmd_pool_, rec.desc_pool_, fence, rec.query_pool_});
   }
   rec.reset_leaked();
   if (r == VK_TIMEOUT)

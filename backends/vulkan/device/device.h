@@ -43,11 +43,27 @@ struct PhysicalDeviceInfo {
   uint32_t max_workgroup_count_x = 0;
   uint32_t max_workgroup_size_x = 0;
   uint32_t max_workgroup_invocations = 0;
+  uint32_t max_workgroup_count[3] = {0, 0, 0};
+  uint32_t max_shared_memory = 0;
+  uint64_t min_storage_offset_alignment = 4;   // minStorageBufferOffsetAlignment
+  uint64_t max_memory_allocation_size = 0;     // maxMemoryAllocationSize (0: unknown)
+  uint32_t vendor_id = 0, device_id = 0;
+  uint8_t pipeline_cache_uuid[16] = {};
+  uint32_t subgroup_size = 0;
+  bool storage_16bit = false;                  // storageBuffer16BitAccess
+  bool float16_arithmetic = false;             // shaderFloat16
+  bool timestamps = false;                     // compute queue writes timestamps
+  float timestamp_period_ns = 1.0f;
 };
 
 struct InstanceState;
 struct DeviceState;
 class Device;
+
+// Where a buffer's memory lives. kHost: host-visible, coherent, mapped (the groundwork default).
+// kDevice: device-local (mapped too when the device offers device-local host-visible memory, as
+// integrated GPUs and lavapipe do). kStaging: host-visible for uploads and read-back (cached if possible).
+enum class MemoryKind { kHost, kDevice, kStaging };
 
 struct InstanceOptions {
   const char* library = "libvulkan.so.1";  // tests point this elsewhere to simulate "no loader"
@@ -66,8 +82,10 @@ class Instance {
   const std::vector<PhysicalDeviceInfo>& devices() const;
   // Index of the best usable device (highest score, then lowest index); -1 if none.
   int best_device() const;
-  // A logical device with one compute queue on device `index` (-1: best_device()).
-  Result<Device> create_device(int index = -1) const;
+  // A logical device with one compute queue on device `index` (-1: best_device()), with 16-bit
+  // storage and fp16 arithmetic enabled where supported. `pipeline_cache` seeds the VkPipelineCache
+  // (the caller has validated it; the driver checks its own header too).
+  Result<Device> create_device(int index = -1, std::span<const uint8_t> pipeline_cache = {}) const;
 
  private:
   explicit Instance(std::shared_ptr<InstanceState> s) : state_(std::move(s)) {}
@@ -87,6 +105,7 @@ class Buffer {
   ~Buffer();
 
   VkBuffer handle() const { return buffer_; }
+  bool valid() const { return buffer_ != VK_NULL_HANDLE; }
   size_t size() const { return size_; }
   void* mapped() const { return mapped_; }
   // Bounds-checked copies to/from the mapped memory.
@@ -136,6 +155,13 @@ class ComputePipeline {
   uint32_t push_bytes_ = 0;
 };
 
+// A byte range of a buffer, bound as one storage buffer.
+struct BufferRange {
+  const Buffer* buffer = nullptr;
+  uint64_t offset = 0;
+  uint64_t size = 0;  // 0: to the end of the buffer
+};
+
 // One command buffer being recorded (with its own command and descriptor pools). Recording is
 // separate from submitting: Device::submit_and_wait ends and submits it.
 class CommandRecorder {
@@ -151,7 +177,19 @@ class CommandRecorder {
   // a compute->compute/host barrier so the next dispatch (or the host) sees the results.
   Status dispatch(const ComputePipeline& pipeline, std::span<Buffer* const> buffers, const void* push,
                   uint32_t push_bytes, uint32_t groups_x);
+  // Binds ranges (no barrier added: call barrier() where data flows); 3-D workgroup grid.
+  Status dispatch(const ComputePipeline& pipeline, std::span<const BufferRange> ranges, const void* push,
+                  uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz);
+  // Buffer-to-buffer copy (transfer stage).
+  Status copy(const Buffer& src, uint64_t src_offset, const Buffer& dst, uint64_t dst_offset, uint64_t bytes);
+  // Makes every earlier compute/transfer write visible to later compute/transfer/host access.
+  void barrier();
+  // Timestamp `index` (< the count given to begin_commands) after the work recorded so far.
+  Status timestamp(uint32_t index);
+  // After the submission finished: the timestamps in nanoseconds (empty if the device has none).
+  Result<std::vector<double>> read_timestamps_ns() const;
   uint32_t dispatches() const { return recorded_; }
+  bool ended() const { return ended_; }
 
  private:
   friend class Device;
@@ -161,6 +199,8 @@ class CommandRecorder {
   VkCommandPool cmd_pool_ = VK_NULL_HANDLE;
   VkDescriptorPool desc_pool_ = VK_NULL_HANDLE;
   VkCommandBuffer cmd_ = VK_NULL_HANDLE;
+  VkQueryPool query_pool_ = VK_NULL_HANDLE;
+  uint32_t queries_ = 0;
   uint32_t max_dispatches_ = 0;
   uint32_t recorded_ = 0;
   bool ended_ = false;
@@ -176,14 +216,19 @@ class Device {
 
   const PhysicalDeviceInfo& info() const;
   // A storage buffer of `bytes` (at least 4 bytes are allocated, so empty tensors bind too).
-  Result<Buffer> create_buffer(size_t bytes) const;
+  Result<Buffer> create_buffer(size_t bytes, MemoryKind kind = MemoryKind::kHost) const;
   Result<ComputePipeline> create_pipeline(const PipelineDesc& desc) const;
-  // A recorder for up to `max_dispatches` dispatches (each with up to 8 buffers).
-  Result<CommandRecorder> begin_commands(uint32_t max_dispatches) const;
-  // Submits the recorded commands and waits for their fence for at most `timeout`. On a timeout or
-  // device loss the device is marked lost (later calls fail fast) and the recorder's resources are
-  // kept alive until the device goes, since the GPU may still use them.
+  // A recorder for up to `max_dispatches` dispatches (each with up to 8 buffers) and `timestamps`
+  // timestamp queries (0: none; ignored when the device has no timestamps).
+  Result<CommandRecorder> begin_commands(uint32_t max_dispatches, uint32_t timestamps = 0) const;
+  // Ends (if still recording) and submits the recorded commands, then waits for their fence for at
+  // most `timeout`. A recorder may be submitted again (replayed) once the previous submission
+  // finished. On a timeout or device loss the device is marked lost (later calls fail fast) and
+  // the recorder's resources are kept alive until the device goes, since the GPU may still use them.
   Status submit_and_wait(CommandRecorder& rec, std::chrono::nanoseconds timeout) const;
+  // The persistent pipeline cache every pipeline is created with: its current data (to save),
+  // and how it was seeded (create_device's initial data accepted by the driver or not).
+  Result<std::vector<uint8_t>> pipeline_cache_data() const;
   // True after a fence timeout or VK_ERROR_DEVICE_LOST.
   bool lost() const;
 

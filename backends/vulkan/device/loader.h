@@ -66,7 +66,19 @@ namespace edgerun::vk {
   X(vkQueueSubmit)                            \
   X(vkCreateFence)                            \
   X(vkDestroyFence)                           \
-  X(vkWaitForFences)
+  X(vkWaitForFences)                          \
+  X(vkResetFences)                            \
+  X(vkGetPhysicalDeviceFeatures2)             \
+  X(vkGetPhysicalDeviceProperties2)           \
+  X(vkCmdCopyBuffer)                          \
+  X(vkCreatePipelineCache)                    \
+  X(vkDestroyPipelineCache)                   \
+  X(vkGetPipelineCacheData)                   \
+  X(vkCreateQueryPool)                        \
+  X(vkDestroyQueryPool)                       \
+  X(vkCmdResetQueryPool)                      \
+  X(vkCmdWriteTimestamp)                      \
+  X(vkGetQueryPoolResults)
 
 // The loaded library and its function table. Shared (read-only after loading) by every object
 // made from it; the library is closed when the last owner goes.

@@ -105,12 +105,50 @@ struct NodeView {
   DataType input_dtype(size_t i) const { return i < inputs.size() ? inputs[i].dtype : DataType::kUndefined; }
 };
 
+// What one run of a region did (GPU backends): per-node device time and the transfers.
+struct RegionProfile {
+  std::vector<double> node_gpu_ms;   // per region node; empty when the device has no timestamps
+  uint64_t upload_bytes = 0, download_bytes = 0;
+  double upload_ms = 0, download_ms = 0, submit_wait_ms = 0, record_ms = 0;
+  bool recorded = false;             // false: a recorded command buffer was replayed
+  uint64_t arena_bytes = 0;
+};
+
+// A step that runs several consecutive nodes at once (a GPU region: one command buffer). Its
+// inputs and outputs are host tensors: the transfers at the region's boundary are its own.
+class RegionKernel {
+ public:
+  virtual ~RegionKernel() = default;
+  // inputs bind the region's input values, outputs come in the region's output order.
+  virtual Status run(std::span<const Tensor* const> inputs, std::vector<Tensor>* outputs, RegionProfile* profile) const = 0;
+  virtual uint64_t constant_bytes() const { return 0; }
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
   virtual const char* name() const = 0;
   virtual Support supports(const NodeView& node) const = 0;
   virtual Result<std::unique_ptr<Kernel>> create_kernel(const NodeView& node) const = 0;
+
+  // Region backends (GPUs): the executor groups consecutive nodes placed on this backend into
+  // regions and runs each as one RegionKernel. `inputs` are the values the nodes read that are
+  // produced outside the region (not constants), `outputs` those read after it.
+  virtual bool runs_regions() const { return false; }
+  virtual Result<std::unique_ptr<RegionKernel>> compile_region(const Graph& g, std::span<const Node* const> nodes,
+                                                               std::span<const ValueId> inputs,
+                                                               std::span<const ValueId> outputs) const {
+    (void)g, (void)nodes, (void)inputs, (void)outputs;
+    return Status(StatusCode::kUnsupported, std::string(name()) + " does not run regions");
+  }
+  // Inputs of `node` this backend reads on the host only (bit i = input i): the planner keeps
+  // their producers off this backend.
+  virtual uint32_t host_inputs(const Node& node) const {
+    (void)node;
+    return 0;
+  }
+  // For `edgerun info`: a line describing the device (empty for host backends).
+  virtual std::string device_description() const { return ""; }
 };
 
 }  // namespace edgerun

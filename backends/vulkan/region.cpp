@@ -1,0 +1,555 @@
+#include "vulkan/region.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+
+#include "base/errors.h"
+#include "base/strcat.h"
+#include "ops/op_def.h"
+#include "plan/placement.h"
+#include "vulkan/transfer.h"
+
+namespace edgerun::vk {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
+uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+}  // namespace
+
+// How a node input is provided.
+enum class InKind : uint8_t { kOmitted, kConstant, kRegionInput, kLocal };
+
+struct NodeInput {
+  InKind kind = InKind::kOmitted;
+  ValueId value = kNoValue;
+  bool host_only = false;                         // the op reads it on the host only
+  const Tensor* constant = nullptr;               // kConstant
+  std::shared_ptr<const DeviceTensor> uploaded;   // kConstant read on the device
+  int region_input = -1;                          // kRegionInput: index into graph.inputs
+};
+
+struct VulkanRegion::NodeState {
+  const Node* node = nullptr;
+  const VulkanOp* op = nullptr;
+  std::unique_ptr<VkKernel> kernel;  // null for views
+  std::vector<NodeInput> inputs;
+};
+
+// The recorded state of one shape signature: buffers, command buffer, where each value lives.
+struct VulkanRegion::Recorded {
+  std::vector<uint8_t> signature;
+  Buffer arena, upload, download;
+  std::vector<Buffer> scratch;
+  CommandRecorder rec;
+  uint64_t arena_bytes = 0;
+  struct Upload {
+    size_t input;           // graph.inputs index
+    uint64_t staging_offset, bytes;
+  };
+  std::vector<Upload> uploads;
+  struct Download {
+    DeviceTensor src;
+    uint64_t staging_offset;
+  };
+  std::vector<Download> downloads;  // per graph output
+  bool timestamps = false;
+};
+
+// The command buffer being recorded, with the data-flow tracking that places barriers.
+class Recording {
+ public:
+  Recording(const VulkanContext& ctx, CommandRecorder* rec, std::vector<Buffer>* scratch)
+      : ctx_(ctx), rec_(rec), scratch_(scratch) {}
+
+  Status dispatch(const ComputePipeline& p, std::span<const DeviceTensor* const> bindings, const void* push,
+                  uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz, uint32_t writes) {
+    if (writes == 0 && !bindings.empty()) writes = 1u << (bindings.size() - 1);
+    std::vector<BufferRange> ranges;
+    bool need = false;
+    for (size_t i = 0; i < bindings.size(); ++i) {
+      const DeviceTensor* t = bindings[i];
+      if (!t || !t->buffer) return Status(StatusCode::kInternal, str_cat("vulkan: binding ", i, " has no device tensor"));
+      const Span s{t->buffer, t->offset, std::max<uint64_t>(t->bytes, 4)};
+      ranges.push_back({t->buffer, t->offset, s.size});
+      if (overlaps(pending_writes_, s)) need = true;
+      if ((writes & (1u << i)) && overlaps(pending_reads_, s)) need = true;
+    }
+    if (need) {
+      rec_->barrier();
+      pending_reads_.clear();
+      pending_writes_.clear();
+      ++barriers_;
+    }
+    for (size_t i = 0; i < bindings.size(); ++i) {
+      const Span s{ranges[i].buffer, ranges[i].offset, ranges[i].size};
+      ((writes & (1u << i)) ? pending_writes_ : pending_reads_).push_back(s);
+    }
+    return rec_->dispatch(p, ranges, push, push_bytes, gx, gy, gz);
+  }
+
+  Result<DeviceTensor> scratch(DataType dt, const Shape& shape) {
+    ER_ASSIGN_OR_RETURN(int64_t n, checked_numel(shape));
+    const Storage st = storage_of(dt);
+    const uint64_t bytes = static_cast<uint64_t>(n) * storage_bytes(st);
+    ER_ASSIGN_OR_RETURN(Buffer b, ctx_.device.create_buffer(std::max<uint64_t>(bytes, 4), MemoryKind::kDevice));
+    scratch_->push_back(std::move(b));
+    return DeviceTensor{&scratch_->back(), 0, bytes, dt, st, shape};
+  }
+
+  void full_barrier() {
+    rec_->barrier();
+    pending_reads_.clear();
+    pending_writes_.clear();
+  }
+  int barriers() const { return barriers_; }
+
+ private:
+  struct Span {
+    const Buffer* buffer;
+    uint64_t offset, size;
+  };
+  static bool overlaps(const std::vector<Span>& list, const Span& s) {
+    for (const Span& o : list)
+      if (o.buffer == s.buffer && o.offset < s.offset + s.size && s.offset < o.offset + o.size) return true;
+    return false;
+  }
+  const VulkanContext& ctx_;
+  CommandRecorder* rec_;
+  std::vector<Buffer>* scratch_;
+  std::vector<Span> pending_reads_, pending_writes_;
+  int barriers_ = 0;
+};
+
+Status RecordContext::dispatch(const ComputePipeline& p, std::span<const DeviceTensor* const> bindings,
+                               const void* push, uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz,
+                               uint32_t writes) {
+  Status s = rec_->dispatch(p, bindings, push, push_bytes, gx, gy, gz, writes);
+  return s.ok() ? s : s.with_context(node_.label());
+}
+
+Result<DeviceTensor> RecordContext::scratch(DataType dt, const Shape& shape) { return rec_->scratch(dt, shape); }
+
+Status RecordContext::error(const std::string& msg) const {
+  return Status(StatusCode::kInternal, str_cat(node_.label(), ": vulkan: ", msg));
+}
+
+// ---- creation ----
+
+VulkanRegion::~VulkanRegion() = default;
+
+Result<std::unique_ptr<VulkanRegion>> VulkanRegion::create(std::shared_ptr<const VulkanContext> ctx, RegionGraph graph,
+                                                           const OpLookup& ops) {
+  std::unique_ptr<VulkanRegion> r(new VulkanRegion());
+  r->ctx_ = std::move(ctx);
+  r->graph_ = std::move(graph);
+  const RegionGraph& g = r->graph_;
+  std::map<ValueId, int> produced;  // value -> producing node index in the region
+  for (size_t ni = 0; ni < g.nodes.size(); ++ni) {
+    const Node& n = *g.nodes[ni];
+    NodeState ns;
+    ns.node = &n;
+    ns.op = ops(n);
+    if (!ns.op) return Status(StatusCode::kUnsupported, str_cat(n.label(), ": no vulkan kernel"));
+    NodeView view{n, {}, {}, {}};
+    for (int i = 0; i < n.num_explicit_inputs; ++i) {
+      const ValueId v = n.inputs[static_cast<size_t>(i)];
+      NodeInput in;
+      in.value = v;
+      in.host_only = (ns.op->host_inputs >> i) & 1u;
+      if (v != kNoValue) {
+        in.constant = g.constant(v);
+        if (in.constant) {
+          in.kind = InKind::kConstant;
+        } else if (produced.count(v)) {
+          in.kind = InKind::kLocal;
+          if (in.host_only)
+            return Status(StatusCode::kInternal, str_cat(n.label(), ": input ", i, " ('", g.name(v),
+                                                         "') is read on the host but computed on the GPU"));
+        } else {
+          auto it = std::find(g.inputs.begin(), g.inputs.end(), v);
+          if (it == g.inputs.end())
+            return Status(StatusCode::kInternal, str_cat(n.label(), ": input '", g.name(v), "' is not a region input"));
+          in.kind = InKind::kRegionInput;
+          in.region_input = static_cast<int>(it - g.inputs.begin());
+        }
+      }
+      view.inputs.push_back(v == kNoValue ? ValueInfo{} : g.info(v));
+      view.constants.push_back(in.constant);
+      ns.inputs.push_back(std::move(in));
+    }
+    for (ValueId o : n.outputs) view.outputs.push_back(o == kNoValue ? ValueInfo{} : g.info(o));
+    Support s = ns.op->supports(view, *r->ctx_);
+    if (!s.ok) return Status(StatusCode::kUnsupported, str_cat(n.label(), ": ", s.reason));
+    for (NodeInput& in : ns.inputs) {
+      if (in.kind != InKind::kConstant || in.host_only) continue;
+      auto up = r->ctx_->upload(*in.constant);
+      if (!up.ok()) return up.status().with_context(str_cat(n.label(), " constant '", g.name(in.value), "'"));
+      in.uploaded = std::move(up).value();
+      r->constant_bytes_ += in.uploaded->bytes;
+    }
+    if (!(ns.op->flags & kVkView)) {
+      auto k = ns.op->create(view, r->ctx_);
+      if (!k.ok()) return k.status().with_context(n.label() + " on vulkan");
+      ns.kernel = std::move(k).value();
+    }
+    for (ValueId o : n.outputs)
+      if (o != kNoValue) produced[o] = static_cast<int>(ni);
+    r->nodes_.push_back(std::move(ns));
+  }
+  for (ValueId o : g.outputs)
+    if (!produced.count(o) && std::find(g.inputs.begin(), g.inputs.end(), o) == g.inputs.end())
+      return Status(StatusCode::kInternal, str_cat("vulkan region: output '", g.name(o), "' is not produced in it"));
+  return r;
+}
+
+uint64_t VulkanRegion::arena_bytes() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return recorded_ ? recorded_->arena_bytes : 0;
+}
+
+// ---- recording ----
+
+namespace {
+
+// The signature of a run: input dtypes and shapes, and the bytes of inputs read on the host.
+std::vector<uint8_t> signature_of(std::span<const Tensor* const> inputs, const std::vector<bool>& host_read) {
+  std::vector<uint8_t> sig;
+  auto put = [&](const void* p, size_t n) {
+    const uint8_t* b = static_cast<const uint8_t*>(p);
+    sig.insert(sig.end(), b, b + n);
+  };
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor* t = inputs[i];
+    const int32_t dt = t ? static_cast<int32_t>(t->dtype()) : -1;
+    put(&dt, sizeof dt);
+    if (!t) continue;
+    const int64_t rank = static_cast<int64_t>(t->shape().size());
+    put(&rank, sizeof rank);
+    put(t->shape().data(), t->shape().size() * sizeof(int64_t));
+    if (host_read[i] && t->dtype() != DataType::kString) put(t->data(), t->nbytes());
+  }
+  return sig;
+}
+
+}  // namespace
+
+Status VulkanRegion::record(std::span<const Tensor* const> inputs, Recorded* out) const {
+  const RegionGraph& g = graph_;
+  const VulkanContext& ctx = *ctx_;
+  const uint64_t align = std::max<uint64_t>(ctx.device.info().min_storage_offset_alignment, 16);
+
+  // 1. Concrete shapes of every value, from the ops' shape rules.
+  struct Val {
+    DataType dtype = DataType::kUndefined;
+    Shape shape;
+    const Tensor* host = nullptr;   // region input / constant data
+    int def = -1;                   // defining node (-1: region input)
+    int last = -1;                  // last reading node (INT32_MAX: region output)
+    int alias_of = -1;              // view: index of the value it shares memory with
+    bool device = false;            // needs device memory of its own
+    DeviceTensor dev;
+    bool placed = false;
+  };
+  std::map<ValueId, Val> vals;
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    Val v;
+    v.dtype = inputs[i]->dtype();
+    v.shape = inputs[i]->shape();
+    v.host = inputs[i];
+    vals[g.inputs[i]] = v;
+  }
+  for (size_t ni = 0; ni < nodes_.size(); ++ni) {
+    const NodeState& ns = nodes_[ni];
+    const Node& n = *ns.node;
+    std::vector<ValueInfo> in_infos;
+    std::vector<const Tensor*> data;
+    for (const NodeInput& in : ns.inputs) {
+      if (in.kind == InKind::kOmitted) {
+        in_infos.emplace_back();
+        data.push_back(nullptr);
+      } else if (in.kind == InKind::kConstant) {
+        in_infos.push_back({in.constant->dtype(), ShapeInfo::of(in.constant->shape())});
+        data.push_back(in.constant);
+      } else {
+        Val& v = vals[in.value];
+        in_infos.push_back({v.dtype, ShapeInfo::of(v.shape)});
+        data.push_back(v.host);
+        v.last = static_cast<int>(ni);
+        if (!in.host_only) {
+          if (in.kind == InKind::kRegionInput) v.device = true;
+        }
+      }
+    }
+    InferContext ic(n, std::move(in_infos), std::move(data), n.outputs.size());
+    ER_RETURN_IF_ERROR(n.def->infer(ic));
+    for (size_t o = 0; o < n.outputs.size(); ++o) {
+      const ValueInfo& vi = ic.outputs()[o];
+      if (!vi.shape.fully_known() || vi.kind != ValueKind::kTensor)
+        return Status(StatusCode::kInternal, str_cat(n.label(), ": vulkan: output ", o,
+                                                     " shape is not known before the GPU runs (data-dependent)"));
+      if (!gpu_dtype(vi.dtype))
+        return Status(StatusCode::kInternal, str_cat(n.label(), ": vulkan: output ", o, " dtype ", dtype_name(vi.dtype)));
+      Val v;
+      v.dtype = vi.dtype;
+      v.shape = vi.shape.concrete();
+      v.def = static_cast<int>(ni);
+      v.device = true;
+      if (n.outputs[o] == kNoValue) continue;
+      if ((ns.op->flags & kVkView) && o == 0) {
+        v.device = false;
+        if (ns.inputs[0].kind == InKind::kConstant) {  // a view of a weight: its uploaded copy
+          v.dev = *ns.inputs[0].uploaded;
+          v.dev.shape = v.shape;
+          v.dev.dtype = v.dtype;
+        } else {
+          v.alias_of = static_cast<int>(ns.inputs[0].value);
+        }
+      }
+      vals[n.outputs[o]] = v;
+    }
+  }
+  for (ValueId o : g.outputs) vals[o].last = INT32_MAX;
+  // Unrequested outputs (kNoValue) still need memory: give each node's missing outputs scratch below.
+
+  // A view keeps its root alive: extend the root's lifetime to the view's.
+  auto root_of = [&](ValueId v) {
+    while (vals[v].alias_of >= 0) v = static_cast<ValueId>(vals[v].alias_of);
+    return v;
+  };
+  for (auto& [id, v] : vals)
+    if (v.alias_of >= 0) {
+      Val& r = vals[root_of(id)];
+      r.last = std::max(r.last, v.last);
+    }
+
+  // 2. Arena plan: greedy by size, first fit among values whose lifetimes overlap.
+  struct Block {
+    ValueId id;
+    uint64_t size;
+    int start, end;
+    uint64_t offset = 0;
+  };
+  std::vector<Block> blocks;
+  for (auto& [id, v] : vals) {
+    if (!v.device || v.alias_of >= 0) continue;
+    ER_ASSIGN_OR_RETURN(int64_t n, checked_numel(v.shape));
+    const uint64_t bytes = static_cast<uint64_t>(n) * storage_bytes(storage_of(v.dtype));
+    if (bytes > ctx.device.info().max_storage_buffer_range)
+      return Status(StatusCode::kResourceExhausted,
+                    str_cat("vulkan: value '", g.name(id), "' ", shape_to_string(v.shape), " (", bytes,
+                            " bytes) exceeds one binding (maxStorageBufferRange ", ctx.device.info().max_storage_buffer_range, ")"));
+    blocks.push_back({id, align_up(std::max<uint64_t>(bytes, 4), align), v.def, std::max(v.last, v.def)});
+  }
+  std::vector<size_t> order(blocks.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return blocks[a].size > blocks[b].size; });
+  std::vector<size_t> placed;
+  uint64_t arena = 0;
+  for (size_t bi : order) {
+    Block& b = blocks[bi];
+    std::vector<std::pair<uint64_t, uint64_t>> busy;
+    for (size_t pi : placed) {
+      const Block& p = blocks[pi];
+      if (p.start <= b.end && b.start <= p.end) busy.emplace_back(p.offset, p.offset + p.size);
+    }
+    std::sort(busy.begin(), busy.end());
+    uint64_t off = 0;
+    for (auto [s, e] : busy) {
+      if (off + b.size <= s) break;
+      off = std::max(off, e);
+    }
+    b.offset = off;
+    arena = std::max(arena, off + b.size);
+    placed.push_back(bi);
+  }
+  out->arena_bytes = arena;
+  ER_ASSIGN_OR_RETURN(out->arena, ctx.device.create_buffer(std::max<uint64_t>(arena, 4), MemoryKind::kDevice));
+  for (const Block& b : blocks) {
+    Val& v = vals[b.id];
+    const Storage st = storage_of(v.dtype);
+    ER_ASSIGN_OR_RETURN(int64_t n, checked_numel(v.shape));
+    v.dev = DeviceTensor{&out->arena, b.offset, static_cast<uint64_t>(n) * storage_bytes(st), v.dtype, st, v.shape};
+    v.placed = true;
+  }
+
+  // 3. Staging buffers.
+  uint64_t up_bytes = 0;
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const Val& v = vals[g.inputs[i]];
+    if (!v.device) continue;
+    out->uploads.push_back({i, up_bytes, v.dev.bytes});
+    up_bytes = align_up(up_bytes + v.dev.bytes, 16);
+  }
+  ER_ASSIGN_OR_RETURN(out->upload, ctx.device.create_buffer(std::max<uint64_t>(up_bytes, 4), MemoryKind::kStaging));
+
+  // 4. Record: uploads, nodes, downloads.
+  const uint32_t n_nodes = static_cast<uint32_t>(nodes_.size());
+  ER_ASSIGN_OR_RETURN(out->rec, ctx.device.begin_commands(64 * n_nodes + 64, n_nodes + 2));
+  out->timestamps = ctx.device.info().timestamps;
+  Recording recording(ctx, &out->rec, &out->scratch);
+  for (const Recorded::Upload& u : out->uploads)
+    ER_RETURN_IF_ERROR(out->rec.copy(out->upload, u.staging_offset, out->arena, vals[g.inputs[u.input]].dev.offset, u.bytes));
+  recording.full_barrier();
+  ER_RETURN_IF_ERROR(out->rec.timestamp(0));
+
+  auto device_of = [&](ValueId id) -> const DeviceTensor* {
+    Val& v = vals[id];
+    if (v.alias_of >= 0) {
+      const Val& r = vals[root_of(id)];
+      v.dev = r.dev;
+      v.dev.shape = v.shape;
+      v.dev.dtype = v.dtype;
+    }
+    return &v.dev;
+  };
+  for (size_t ni = 0; ni < nodes_.size(); ++ni) {
+    const NodeState& ns = nodes_[ni];
+    const Node& n = *ns.node;
+    std::vector<const DeviceTensor*> dins;
+    std::vector<const Tensor*> hins;
+    for (const NodeInput& in : ns.inputs) {
+      const DeviceTensor* d = nullptr;
+      const Tensor* h = nullptr;
+      if (in.kind == InKind::kConstant) {
+        h = in.constant;
+        d = in.uploaded.get();
+      } else if (in.kind != InKind::kOmitted) {
+        // Host data only for host-read inputs: the recording is replayed while the signature (which
+        // includes exactly those inputs' bytes) stays the same.
+        if (in.host_only) h = vals[in.value].host;
+        else d = device_of(in.value);
+      }
+      dins.push_back(d);
+      hins.push_back(h);
+    }
+    std::vector<DeviceTensor> outs(n.outputs.size());
+    for (size_t o = 0; o < n.outputs.size(); ++o) {
+      if (n.outputs[o] != kNoValue) outs[o] = *device_of(n.outputs[o]);
+    }
+    // Unrequested outputs: scratch with the shape rule's shape.
+    for (size_t o = 0; o < n.outputs.size(); ++o) {
+      if (n.outputs[o] != kNoValue) continue;
+      std::vector<ValueInfo> in_infos;
+      std::vector<const Tensor*> data;
+      for (size_t i = 0; i < ns.inputs.size(); ++i) {
+        const NodeInput& in = ns.inputs[i];
+        if (in.kind == InKind::kOmitted) {
+          in_infos.emplace_back();
+        } else if (in.kind == InKind::kConstant) {
+          in_infos.push_back({in.constant->dtype(), ShapeInfo::of(in.constant->shape())});
+        } else {
+          const Val& v = vals[in.value];
+          in_infos.push_back({v.dtype, ShapeInfo::of(v.shape)});
+        }
+        data.push_back(hins[i]);
+      }
+      InferContext ic(n, std::move(in_infos), std::move(data), n.outputs.size());
+      ER_RETURN_IF_ERROR(n.def->infer(ic));
+      const ValueInfo& vi = ic.outputs()[o];
+      if (vi.dtype == DataType::kUndefined || !vi.shape.fully_known()) continue;
+      ER_ASSIGN_OR_RETURN(outs[o], recording.scratch(vi.dtype, vi.shape.concrete()));
+    }
+    if (ns.kernel) {
+      bool empty = true;
+      for (size_t o = 0; o < outs.size(); ++o)
+        if (outs[o].buffer && outs[o].numel() > 0) empty = false;
+      if (!empty || outs.empty()) {
+        RecordContext rc(n, ctx, std::move(dins), std::move(hins), &outs, &recording);
+        ER_RETURN_IF_ERROR(ns.kernel->record(rc));
+      }
+    }
+    ER_RETURN_IF_ERROR(out->rec.timestamp(static_cast<uint32_t>(ni + 1)));
+  }
+
+  // Downloads.
+  uint64_t down_bytes = 0;
+  for (ValueId o : g.outputs) {
+    const DeviceTensor* d = device_of(o);
+    if (!d->buffer) {
+      // A region output that is a region input never uploaded (read on the host only) cannot happen:
+      // outputs are produced by GPU nodes or are views of device values.
+      return Status(StatusCode::kInternal, str_cat("vulkan region: output '", g.name(o), "' has no device memory"));
+    }
+    out->downloads.push_back({*d, down_bytes});
+    down_bytes = align_up(down_bytes + d->bytes, 16);
+  }
+  ER_ASSIGN_OR_RETURN(out->download, ctx.device.create_buffer(std::max<uint64_t>(down_bytes, 4), MemoryKind::kStaging));
+  recording.full_barrier();
+  for (const Recorded::Download& d : out->downloads)
+    ER_RETURN_IF_ERROR(out->rec.copy(*d.src.buffer, d.src.offset, out->download, d.staging_offset, d.src.bytes));
+  out->rec.barrier();
+  ER_RETURN_IF_ERROR(out->rec.timestamp(n_nodes + 1));
+  return Status::Ok();
+}
+
+// ---- running ----
+
+Status VulkanRegion::run(std::span<const Tensor* const> inputs, std::vector<Tensor>* outputs,
+                         RegionRunStats* stats) const {
+  const RegionGraph& g = graph_;
+  if (inputs.size() != g.inputs.size())
+    return Status(StatusCode::kInternal, str_cat("vulkan region: ", inputs.size(), " inputs for ", g.inputs.size()));
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!inputs[i] || !inputs[i]->defined() || !inputs[i]->is_tensor())
+      return Status(StatusCode::kInvalidArgument, str_cat("vulkan region: input '", g.name(g.inputs[i]), "' is not a tensor"));
+  std::vector<bool> host_read(inputs.size(), false);
+  for (const NodeState& ns : nodes_)
+    for (const NodeInput& in : ns.inputs)
+      if (in.kind == InKind::kRegionInput && in.host_only) host_read[static_cast<size_t>(in.region_input)] = true;
+
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<uint8_t> sig = signature_of(inputs, host_read);
+  RegionRunStats local;
+  RegionRunStats& st = stats ? *stats : local;
+  if (!recorded_ || recorded_->signature != sig) {
+    const auto t0 = Clock::now();
+    recorded_.reset();  // frees the previous signature's buffers first
+    auto rec = std::make_unique<Recorded>();
+    ER_RETURN_IF_ERROR(record(inputs, rec.get()));
+    rec->signature = std::move(sig);
+    recorded_ = std::move(rec);
+    st.recorded = true;
+    st.record_ms = ms_since(t0);
+  }
+  Recorded& r = *recorded_;
+  st.arena_bytes = r.arena_bytes;
+
+  auto t0 = Clock::now();
+  for (const Recorded::Upload& u : r.uploads) {
+    uint8_t* dst = static_cast<uint8_t*>(r.upload.mapped()) + u.staging_offset;
+    Status s = to_storage(*inputs[u.input], dst, str_cat("input '", g.name(g.inputs[u.input]), "'"));
+    if (!s.ok()) return s;
+    st.upload_bytes += u.bytes;
+  }
+  st.upload_ms = ms_since(t0);
+  t0 = Clock::now();
+  Status s = ctx_->device.submit_and_wait(r.rec, kFenceTimeout);
+  st.submit_wait_ms = ms_since(t0);
+  if (!s.ok()) {
+    recorded_.reset();
+    return s;
+  }
+  t0 = Clock::now();
+  outputs->clear();
+  for (const Recorded::Download& d : r.downloads) {
+    ER_ASSIGN_OR_RETURN(Tensor t, Tensor::allocate(d.src.dtype, d.src.shape));
+    ER_RETURN_IF_ERROR(from_storage(static_cast<const uint8_t*>(r.download.mapped()) + d.staging_offset, t));
+    st.download_bytes += d.src.bytes;
+    outputs->push_back(std::move(t));
+  }
+  st.download_ms = ms_since(t0);
+  if (r.timestamps && stats) {
+    auto ts = r.rec.read_timestamps_ns();
+    if (ts.ok() && ts->size() == nodes_.size() + 2) {
+      st.node_gpu_ms.resize(nodes_.size());
+      for (size_t i = 0; i < nodes_.size(); ++i) st.node_gpu_ms[i] = ((*ts)[i + 1] - (*ts)[i]) / 1e6;
+      st.transfer_out_gpu_ms = ((*ts)[nodes_.size() + 1] - (*ts)[nodes_.size()]) / 1e6;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace edgerun::vk
