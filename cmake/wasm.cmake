@@ -90,52 +90,67 @@ function(edgerun_wasm_finalize)
   # The JS/TS API's library module (web/js/edgerun.mjs loads it): the C API of edgerun.h exported
   # to JS, as an ES6 module factory createEdgerunModule(). Environment web/worker only: the JS side
   # passes the .wasm bytes itself under node (wasmBinary), so none of Emscripten's node-only code
-  # (require, __dirname) runs in an ES module. Single-threaded variant only for now.
-  if(NOT EDGERUN_WASM_THREADS)
-    add_executable(edgerun_web ${PROJECT_SOURCE_DIR}/web/src/bindings.cpp)
-    target_link_libraries(edgerun_web PRIVATE edgerun_runtime edgerun_flags)
-    set(web_exports _malloc _free _edgerun_version _edgerun_abi_version
-      _edgerun_status_code _edgerun_status_message _edgerun_status_release
-      _edgerun_web_session_create _edgerun_web_heap_in_use _edgerun_session_release
-      _edgerun_session_input_count _edgerun_session_output_count
-      _edgerun_session_input_name _edgerun_session_output_name
-      _edgerun_session_input_dtype _edgerun_session_output_dtype
-      _edgerun_session_input_shape _edgerun_session_output_shape _edgerun_session_run
-      _edgerun_tensor_create _edgerun_tensor_release _edgerun_tensor_dtype _edgerun_tensor_rank
-      _edgerun_tensor_shape _edgerun_tensor_data _edgerun_tensor_nbytes)
-    list(JOIN web_exports "," web_exports)
-    target_link_options(edgerun_web PRIVATE
-      -msimd128
-      -fexceptions                 # the ONNX reader catches (see above)
-      -sMODULARIZE=1
-      -sEXPORT_ES6=1
-      -sEXPORT_NAME=createEdgerunModule
-      -sENVIRONMENT=web,worker
-      -sFILESYSTEM=0               # models come as bytes
-      -sALLOW_MEMORY_GROWTH=1
-      -sMAXIMUM_MEMORY=4GB
-      -sTOTAL_STACK=8MB
-      "-sEXPORTED_FUNCTIONS=[${web_exports}]"
-      "-sEXPORTED_RUNTIME_METHODS=[UTF8ToString,stringToUTF8,lengthBytesUTF8]")
-    set_target_properties(edgerun_web PROPERTIES SUFFIX ".mjs" RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/web
-      RULE_LAUNCH_LINK "env NODE_PATH=${EDGERUN_WASM_NODE_PATH}")
-    # The npm package (web/) expects the module next to it in web/dist/ (ignored by git).
-    add_custom_command(TARGET edgerun_web POST_BUILD VERBATIM
-      COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_SOURCE_DIR}/web/dist
-      COMMAND ${CMAKE_COMMAND} -E copy_if_different ${CMAKE_BINARY_DIR}/web/edgerun_web.mjs
-              ${CMAKE_BINARY_DIR}/web/edgerun_web.wasm ${PROJECT_SOURCE_DIR}/web/dist/)
+  # (require, __dirname) runs in an ES module. Both presets build it: `wasm` as edgerun_web (single-
+  # threaded), `wasm-threads` as edgerun_web_threads (+ edgerun_web_threads.worker.js, the pthread
+  # worker script, a classic worker that import()s the .mjs next to it).
+  if(EDGERUN_WASM_THREADS)
+    set(web_name edgerun_web_threads)
+  else()
+    set(web_name edgerun_web)
   endif()
+  add_executable(edgerun_web ${PROJECT_SOURCE_DIR}/web/src/bindings.cpp)
+  target_link_libraries(edgerun_web PRIVATE edgerun_runtime edgerun_flags)
+  set(web_exports _malloc _free _edgerun_version _edgerun_abi_version
+    _edgerun_status_code _edgerun_status_message _edgerun_status_release
+    _edgerun_web_session_create _edgerun_web_heap_in_use _edgerun_web_threads _edgerun_session_release
+    _edgerun_session_input_count _edgerun_session_output_count
+    _edgerun_session_input_name _edgerun_session_output_name
+    _edgerun_session_input_dtype _edgerun_session_output_dtype
+    _edgerun_session_input_shape _edgerun_session_output_shape _edgerun_session_run
+    _edgerun_session_node_count _edgerun_session_node_info
+    _edgerun_tensor_create _edgerun_tensor_release _edgerun_tensor_dtype _edgerun_tensor_rank
+    _edgerun_tensor_shape _edgerun_tensor_data _edgerun_tensor_nbytes)
+  list(JOIN web_exports "," web_exports)
+  set(web_link
+    -msimd128
+    -fexceptions                 # the ONNX reader catches (see above)
+    -sMODULARIZE=1
+    -sEXPORT_ES6=1
+    -sEXPORT_NAME=createEdgerunModule
+    -sENVIRONMENT=web,worker
+    -sFILESYSTEM=0               # models come as bytes
+    -sALLOW_MEMORY_GROWTH=1
+    -sMAXIMUM_MEMORY=4GB
+    -sTOTAL_STACK=8MB
+    "-sEXPORTED_FUNCTIONS=[${web_exports}]"
+    "-sEXPORTED_RUNTIME_METHODS=[UTF8ToString,stringToUTF8,lengthBytesUTF8]")
+  set(web_files ${web_name}.mjs ${web_name}.wasm)
+  if(EDGERUN_WASM_THREADS)
+    # The pthread pool is started when the module is instantiated (threads beyond it would start only
+    # once the creating thread yields to its event loop: a join before that deadlocks). Its size is
+    # read at run time from Module.edgerunPoolSize, which web/src/pool_size.js defaults to
+    # EDGERUN_WASM_POOL_SIZE and web/js/edgerun.mjs sets from the thread count it wants.
+    # PTHREAD_POOL_SIZE_STRICT=2: a thread beyond the pool is an error (never a silent hang).
+    configure_file(${PROJECT_SOURCE_DIR}/web/src/pool_size.js.in ${CMAKE_BINARY_DIR}/web/pool_size.js @ONLY)
+    list(APPEND web_link -pthread -sPTHREAD_POOL_SIZE=Module.edgerunPoolSize -sPTHREAD_POOL_SIZE_STRICT=2
+      --pre-js ${CMAKE_BINARY_DIR}/web/pool_size.js -Wno-pthreads-mem-growth)
+    list(APPEND web_files ${web_name}.worker.js)
+    set_property(TARGET edgerun_web APPEND PROPERTY LINK_DEPENDS ${CMAKE_BINARY_DIR}/web/pool_size.js)
+  endif()
+  target_link_options(edgerun_web PRIVATE ${web_link})
+  set_target_properties(edgerun_web PROPERTIES OUTPUT_NAME ${web_name} SUFFIX ".mjs"
+    RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/web
+    RULE_LAUNCH_LINK "env NODE_PATH=${EDGERUN_WASM_NODE_PATH}")
+  # The npm package (web/) expects the modules next to it in web/dist/ (ignored by git).
+  list(TRANSFORM web_files PREPEND ${CMAKE_BINARY_DIR}/web/)
+  add_custom_command(TARGET edgerun_web POST_BUILD VERBATIM
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_SOURCE_DIR}/web/dist
+    COMMAND ${CMAKE_COMMAND} -E copy_if_different ${web_files} ${PROJECT_SOURCE_DIR}/web/dist/)
 
   # Report the size of each .wasm (raw and gzip -9) at the end of every build.
-  set(size_files $<TARGET_FILE_DIR:edgerun>/edgerun.wasm)
-  if(TARGET edgerun_web)
-    list(APPEND size_files ${CMAKE_BINARY_DIR}/web/edgerun_web.wasm)
-  endif()
+  set(size_files $<TARGET_FILE_DIR:edgerun>/edgerun.wasm ${CMAKE_BINARY_DIR}/web/${web_name}.wasm)
   add_custom_target(edgerun_wasm_size ALL VERBATIM
     COMMAND sh -c "for f in \"$@\"; do printf 'edgerun wasm size: %s: %s bytes raw, %s bytes gzip -9\\n' \"$f\" \"$(wc -c < \"$f\")\" \"$(gzip -9 -c \"$f\" | wc -c)\"; done"
             size ${size_files})
-  add_dependencies(edgerun_wasm_size edgerun)
-  if(TARGET edgerun_web)
-    add_dependencies(edgerun_wasm_size edgerun_web)
-  endif()
+  add_dependencies(edgerun_wasm_size edgerun edgerun_web)
 endfunction()

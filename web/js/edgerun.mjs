@@ -103,18 +103,36 @@ export class Tensor {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Loading the wasm module (once per JS realm).
+// Loading the wasm module (once per JS realm). Two builds of the same C++ code:
+//   dist/edgerun_web_threads.{mjs,wasm,worker.js}  pthreads (preset wasm-threads): needs
+//       SharedArrayBuffer, i.e. a cross-origin isolated page (COOP same-origin + COEP require-corp);
+//   dist/edgerun_web.{mjs,wasm}  single-threaded (preset wasm): runs anywhere.
+// The loader takes the threaded one when `crossOriginIsolated` is true, the single-threaded one
+// otherwise, and says which and why (env.runtime, session.variant, one console.info line).
+
+const DEFAULT_MAX_THREADS = 4;   // pthread pool of the threaded build: max threads - 1 workers
+const THREAD_LIMIT = 16;
 
 /**
- * Settings read when the wasm module is first loaded. `moduleUrl`: the Emscripten module
- * (default: ../dist/edgerun_web.mjs next to this file); `wasmUrl`: its .wasm (default: next to it);
- * `quiet`: no console line saying which variant was loaded.
+ * Settings read when the wasm module is first loaded (by the first create()).
+ * moduleUrl/wasmUrl: the single-threaded module and its .wasm (default ../dist/edgerun_web.*);
+ * threadedModuleUrl/threadedWasmUrl: the threaded one (default ../dist/edgerun_web_threads.*, with
+ * edgerun_web_threads.worker.js next to the module); variant: 'auto' (default), 'threaded' or
+ * 'single-threaded' (a forced variant that cannot run is an error, never a fallback); threads: the
+ * most threads any session of the threaded build may use (its pthread pool is threads - 1 workers,
+ * started with the module; default: the larger of the first create()'s `threads` and
+ * min(navigator.hardwareConcurrency, 4); at least 2);
+ * quiet: no console line.
  */
 export const env = {
   moduleUrl: new URL('../dist/edgerun_web.mjs', import.meta.url).href,
   wasmUrl: undefined,
+  threadedModuleUrl: new URL('../dist/edgerun_web_threads.mjs', import.meta.url).href,
+  threadedWasmUrl: undefined,
+  variant: 'auto',
+  threads: undefined,
   quiet: false,
-  /** Set once loaded: { variant, reason, version }. */
+  /** Set once loaded: { variant, reason, version, maxThreads }. */
   runtime: undefined,
 };
 
@@ -126,32 +144,134 @@ async function readFileUrl(url) {
   return new Uint8Array(await fs.readFile(url instanceof URL || /^file:/.test(url) ? fileURLToPath(url) : url));
 }
 
+function hardwareThreads() {
+  const n = typeof navigator === 'object' && navigator ? Number(navigator.hardwareConcurrency) : NaN;
+  return Number.isFinite(n) && n >= 1 ? Math.floor(n) : 1;
+}
+
+function checkThreads(n, what) {
+  if (n === undefined || n === null) return undefined;
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${what} must be a non-negative integer (0 = default), got ${n}`);
+  return n;
+}
+
+// Which build to load, and why: { variant, reason }. Throws when a forced variant cannot run.
+function chooseVariant() {
+  const isolated = globalThis.crossOriginIsolated === true;
+  const forced = env.variant ?? 'auto';
+  if (!['auto', 'threaded', 'single-threaded'].includes(forced)) {
+    throw new TypeError(`env.variant must be 'auto', 'threaded' or 'single-threaded', got '${forced}'`);
+  }
+  const threadedImpossible = IS_NODE
+    ? 'under node the threaded build cannot run: Emscripten 3.1.6 starts its pthreads as Web Workers from ' +
+      'an ES module built for web/worker only (node has no Web Workers)'
+    : !isolated ? 'crossOriginIsolated is false (SharedArrayBuffer needs COOP: same-origin and COEP: require-corp)'
+      : typeof SharedArrayBuffer !== 'function' ? 'SharedArrayBuffer is not available' : null;
+  if (forced === 'single-threaded') return { variant: 'single-threaded', reason: 'env.variant is \'single-threaded\'' };
+  if (forced === 'threaded') {
+    if (threadedImpossible) {
+      throw new EdgerunError(`env.variant is 'threaded', but ${threadedImpossible}`, 'UNAVAILABLE');
+    }
+    return { variant: 'threaded', reason: 'env.variant is \'threaded\' (crossOriginIsolated is true)' };
+  }
+  if (threadedImpossible) return { variant: 'single-threaded', reason: threadedImpossible };
+  return { variant: 'threaded', reason: 'crossOriginIsolated is true' };
+}
+
 async function loadModule(options) {
+  const { variant, reason } = chooseVariant();
+  const threaded = variant === 'threaded';
+  const moduleUrl = threaded ? env.threadedModuleUrl : env.moduleUrl;
+  const wasmUrl = (threaded ? env.threadedWasmUrl : env.wasmUrl) ??
+    new URL(threaded ? 'edgerun_web_threads.wasm' : 'edgerun_web.wasm', moduleUrl).href;
+  let maxThreads = 1;
+  if (threaded) {
+    // At least one pool worker: Emscripten 3.1.6 never resolves a threaded module started with none.
+    const wanted = checkThreads(env.threads, 'env.threads') ||
+      Math.max(checkThreads(options && options.threads, 'threads') || 0, Math.min(hardwareThreads(), DEFAULT_MAX_THREADS));
+    maxThreads = Math.max(2, Math.min(wanted, THREAD_LIMIT));
+  }
   let factory;
   try {
-    ({ default: factory } = await import(env.moduleUrl));
+    ({ default: factory } = await import(moduleUrl));
   } catch (e) {
-    throw new EdgerunError(`cannot load the edgerun wasm module from ${env.moduleUrl} (${e.message}); ` +
-      'build it with: cmake --preset wasm && cmake --build --preset wasm', 'UNAVAILABLE');
+    const preset = threaded ? 'wasm-threads' : 'wasm';
+    throw new EdgerunError(`cannot load the edgerun ${variant} wasm module from ${moduleUrl} (${e.message}); ` +
+      `build it with: cmake --preset ${preset} && cmake --build --preset ${preset}`, 'UNAVAILABLE');
   }
-  const wasmUrl = env.wasmUrl ?? new URL('edgerun_web.wasm', env.moduleUrl).href;
   const args = {};
   if (IS_NODE && /^file:/.test(wasmUrl)) {
     // The module is built for web/worker only: under node hand it the bytes (no fetch of file: URLs).
     args.wasmBinary = await readFileUrl(wasmUrl);
   } else {
-    args.locateFile = (path) => (path.endsWith('.wasm') ? wasmUrl : path);
+    // The .wasm from wasmUrl; anything else (the pthread worker script) next to the module.
+    args.locateFile = (path, prefix) => (path.endsWith('.wasm') ? wasmUrl : new URL(path, prefix || moduleUrl).href);
+  }
+  if (threaded) {
+    args.edgerunPoolSize = maxThreads - 1;          // pthread workers started with the module
+    args.mainScriptUrlOrBlob = moduleUrl;           // what each pthread worker imports
   }
   const m = await factory(args);
-  const threadsWanted = options && options.threads > 1;
-  env.runtime = {
-    variant: 'single-threaded',
-    reason: threadsWanted ? `${options.threads} threads requested, but only the single-threaded build exists so far`
-      : 'the only variant built so far',
+  if (Boolean(m._edgerun_web_threads()) !== threaded) {
+    throw new EdgerunError(`${moduleUrl} is not the ${variant} build of edgerun`, 'UNAVAILABLE');
+  }
+  m.edgerunMaxThreads = maxThreads;
+  m.edgerunThreadsInUse = 0;       // by live in-thread sessions (pool workers they hold)
+  env.runtime = Object.freeze({
+    variant,
+    reason,
     version: m.UTF8ToString(m._edgerun_version()),
-  };
-  if (!env.quiet) console.info(`edgerun ${env.runtime.version}: wasm SIMD128, ${env.runtime.variant} variant (${env.runtime.reason})`);
+    maxThreads,
+  });
+  if (!env.quiet) console.info(runtimeLine(env.runtime));
   return m;
+}
+
+function runtimeLine(rt) {
+  return `edgerun ${rt.version}: ${rt.variant} WebAssembly variant (SIMD128` +
+    (rt.variant === 'threaded' ? ` + pthreads, up to ${rt.maxThreads} threads` : '') + `): ${rt.reason}`;
+}
+
+// Up-to-date views of the wasm memory. In the threaded build another thread may grow the memory,
+// which leaves this thread's Emscripten views (m.HEAPU8...) on the old, shorter buffer; the
+// single-threaded build updates its views itself when it grows.
+function heapU8(m) {
+  const mem = m.wasmMemory;
+  if (!mem) return m.HEAPU8;
+  if (!m.edgerunViews || m.edgerunViews.u8.buffer !== mem.buffer) {
+    m.edgerunViews = { u8: new Uint8Array(mem.buffer), u32: new Uint32Array(mem.buffer) };
+  }
+  return m.edgerunViews.u8;
+}
+function heapU32(m) {
+  if (!m.wasmMemory) return m.HEAPU32;
+  heapU8(m);
+  return m.edgerunViews.u32;
+}
+
+// The intra-op thread count for a new in-thread session: what was asked (default: the build's
+// maximum), capped by the pthread workers free now (each session's pool holds threads - 1 of them
+// until it is released). Returns { threads, note } (note: why fewer than asked, or '').
+async function sessionThreads(m, asked) {
+  if (m.edgerunMaxThreads <= 1) {
+    return { threads: 1, note: asked > 1 ? `${asked} threads asked, the single-threaded variant runs on the calling thread` : '' };
+  }
+  const want = Math.min(asked || m.edgerunMaxThreads, THREAD_LIMIT);
+  const P = m.PThread;
+  // Workers of released sessions go back to the pool once this thread has handled their exit
+  // messages (an event-loop turn): wait for them briefly rather than give a session fewer threads.
+  for (let i = 0; i < 100 && P.unusedWorkers.length < want - 1 &&
+       P.runningWorkers.length > m.edgerunThreadsInUse; ++i) {
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const threads = Math.min(want, P.unusedWorkers.length + 1);
+  let note = '';
+  if (threads < want) {
+    note = want > m.edgerunMaxThreads
+      ? `${want} threads asked, the module was loaded with at most ${m.edgerunMaxThreads} (env.threads)`
+      : `${want} threads asked, ${threads - 1} pthread workers are free (other sessions hold the rest)`;
+  }
+  return { threads, note };
 }
 
 function getModule(options) {
@@ -189,7 +309,7 @@ function cString(m, s, owned) {
 
 function readShape(m, ptr, rank) {
   const dims = new Array(rank);
-  const view = new DataView(m.HEAPU8.buffer);
+  const view = new DataView(heapU8(m).buffer);
   for (let i = 0; i < rank; ++i) dims[i] = Number(view.getBigInt64(ptr + 8 * i, true));
   return dims;
 }
@@ -213,6 +333,24 @@ function tensorInfo(m, s, i, isInput) {
       shape: dims && Object.freeze(dims) });
   } finally {
     m._free(buf);
+  }
+}
+
+// Node placement after optimisation: [{ name, op, domain, backend, reason }].
+function placementOf(m, s) {
+  const n = m._edgerun_session_node_count(s);
+  const slots = mallocOrThrow(m, 4 * 5);
+  try {
+    const list = new Array(n);
+    for (let i = 0; i < n; ++i) {
+      takeStatus(m, m._edgerun_session_node_info(s, i, slots, slots + 4, slots + 8, slots + 12, slots + 16));
+      const u32 = heapU32(m);
+      const str = (k) => m.UTF8ToString(u32[(slots >> 2) + k]);
+      list[i] = Object.freeze({ name: str(0), op: str(1), domain: str(2), backend: str(3), reason: str(4) });
+    }
+    return Object.freeze(list);
+  } finally {
+    m._free(slots);
   }
 }
 
@@ -240,35 +378,42 @@ export class InferenceSession {
 
   #remote;   // worker mode: the RemoteSession that owns the worker
 
-  constructor(m, s, remote) {
+  constructor(m, s, remote, threads = 1, threadsNote = '') {
     if (remote) {
       this.#remote = remote;
       const meta = (list) => Object.freeze(list.map((t) => Object.freeze({ ...t, shape: t.shape && Object.freeze(t.shape) })));
       this.inputMetadata = meta(remote.info.inputMetadata);
       this.outputMetadata = meta(remote.info.outputMetadata);
-      this.inputNames = Object.freeze(this.inputMetadata.map((t) => t.name));
-      this.outputNames = Object.freeze(this.outputMetadata.map((t) => t.name));
+      this.placement = Object.freeze(remote.info.placement.map((p) => Object.freeze(p)));
       this.variant = remote.info.variant;
-      return;
+      this.threads = remote.info.threads;
+      this.threadsNote = remote.info.threadsNote;
+    } else {
+      this.#m = m;
+      this.#s = s;
+      const nIn = m._edgerun_session_input_count(s);
+      const nOut = m._edgerun_session_output_count(s);
+      this.inputMetadata = Object.freeze(Array.from({ length: nIn }, (_, i) => tensorInfo(m, s, i, true)));
+      this.outputMetadata = Object.freeze(Array.from({ length: nOut }, (_, i) => tensorInfo(m, s, i, false)));
+      this.placement = placementOf(m, s);
+      this.variant = env.runtime.variant;
+      this.threads = threads;
+      this.threadsNote = threadsNote;
     }
-    this.#m = m;
-    this.#s = s;
-    const nIn = m._edgerun_session_input_count(s);
-    const nOut = m._edgerun_session_output_count(s);
-    this.inputMetadata = Object.freeze(Array.from({ length: nIn }, (_, i) => tensorInfo(m, s, i, true)));
-    this.outputMetadata = Object.freeze(Array.from({ length: nOut }, (_, i) => tensorInfo(m, s, i, false)));
     this.inputNames = Object.freeze(this.inputMetadata.map((t) => t.name));
     this.outputNames = Object.freeze(this.outputMetadata.map((t) => t.name));
-    this.variant = env.runtime.variant;
   }
 
   /**
    * Loads a model from a URL / path (node: a file path or file: URL) or from its bytes.
    * options: { sha256: 64 hex digits (checked before parsing), backend: 'auto'|'cpu'|'reference',
-   *            threads: number (the single-threaded build runs on the caller) }.
+   *            threads: intra-op threads (default: the threaded build's maximum, env.runtime.maxThreads;
+   *            the single-threaded build runs on the calling thread), worker: boolean }.
    */
   static async create(urlOrBytes, options = {}) {
-    if (options && options.worker) {
+    options = options ?? {};
+    checkThreads(options.threads, 'threads');
+    if (options.worker) {
       return new InferenceSession(0, 0, await RemoteSession.start(urlOrBytes, options));
     }
     const m = await getModule(options);
@@ -279,23 +424,28 @@ export class InferenceSession {
       }
       bytes = await fetchModel(urlOrBytes);
     }
+    const { threads, note } = await sessionThreads(m, options.threads || 0);
     const owned = [];
     try {
       const data = mallocOrThrow(m, bytes.length);
       owned.push(data);
-      m.HEAPU8.set(bytes, data);
+      heapU8(m).set(bytes, data);
       const sha = options.sha256 ? cString(m, String(options.sha256), owned) : 0;
       const backend = options.backend ? cString(m, String(options.backend), owned) : 0;
       const out = mallocOrThrow(m, 4);
       owned.push(out);
-      m.HEAPU32[out >> 2] = 0;
-      takeStatus(m, m._edgerun_web_session_create(data, bytes.length, sha, backend, options.threads | 0, out));
-      const s = m.HEAPU32[out >> 2];
+      heapU32(m)[out >> 2] = 0;
+      takeStatus(m, m._edgerun_web_session_create(data, bytes.length, sha, backend, threads, out));
+      const s = heapU32(m)[out >> 2];
       if (!s) throw new EdgerunError('out of wasm memory creating the session', 'RESOURCE_EXHAUSTED');
+      m.edgerunThreadsInUse += threads - 1;
       try {
-        return new InferenceSession(m, s);
+        const session = new InferenceSession(m, s, undefined, threads, note);
+        if (note && !env.quiet) console.info(`edgerun: session runs with ${threads} thread${threads > 1 ? 's' : ''}: ${note}`);
+        return session;
       } catch (e) {
         m._edgerun_session_release(s);
+        m.edgerunThreadsInUse -= threads - 1;
         throw e;
       }
     } finally {
@@ -339,28 +489,28 @@ export class InferenceSession {
         const data = mallocOrThrow(m, src.length);
         const shape = mallocOrThrow(m, 8 * t.dims.length);
         try {
-          m.HEAPU8.set(src, data);
-          const view = new DataView(m.HEAPU8.buffer);
+          heapU8(m).set(src, data);
+          const view = new DataView(heapU8(m).buffer);
           t.dims.forEach((n, k) => view.setBigInt64(shape + 8 * k, BigInt(n), true));
           const slot = mallocOrThrow(m, 4);
           owned.push(slot);
-          m.HEAPU32[slot >> 2] = 0;
+          heapU32(m)[slot >> 2] = 0;
           takeStatus(m, m._edgerun_tensor_create(d.code, shape, t.dims.length, data, src.length, slot));
-          tensors.push(m.HEAPU32[slot >> 2]);
+          tensors.push(heapU32(m)[slot >> 2]);
         } finally {
           m._free(data);
           m._free(shape);
         }
         const nm = cString(m, names[i], owned);
-        m.HEAPU32[(nameArray >> 2) + i] = nm;
-        m.HEAPU32[(inArray >> 2) + i] = tensors[i];
+        heapU32(m)[(nameArray >> 2) + i] = nm;
+        heapU32(m)[(inArray >> 2) + i] = tensors[i];
       }
       outArray = mallocOrThrow(m, 4 * nOut);
-      m.HEAPU32.fill(0, outArray >> 2, (outArray >> 2) + nOut);
+      heapU32(m).fill(0, outArray >> 2, (outArray >> 2) + nOut);
       takeStatus(m, m._edgerun_session_run(s, nameArray, inArray, names.length, outArray, nOut));
       const result = {};
       for (let i = 0; i < nOut; ++i) {
-        const y = m.HEAPU32[(outArray >> 2) + i];
+        const y = heapU32(m)[(outArray >> 2) + i];
         const name = this.outputNames[i];
         if (fetches && !fetches.includes(name)) continue;
         const code = m._edgerun_tensor_dtype(y);
@@ -369,14 +519,14 @@ export class InferenceSession {
         const dims = readShape(m, m._edgerun_tensor_shape(y), m._edgerun_tensor_rank(y));
         const nbytes = m._edgerun_tensor_nbytes(y);
         const ptr = m._edgerun_tensor_data(y);
-        const copy = nbytes ? m.HEAPU8.slice(ptr, ptr + nbytes) : new Uint8Array(0);  // aligned, owned by JS
+        const copy = nbytes ? heapU8(m).slice(ptr, ptr + nbytes) : new Uint8Array(0);  // aligned, owned by JS
         result[name] = new Tensor(type, new DTYPES[type].array(copy.buffer), dims);
       }
       return result;
     } finally {
       if (outArray) {
         for (let i = 0; i < nOut; ++i) {
-          const y = m.HEAPU32[(outArray >> 2) + i];
+          const y = heapU32(m)[(outArray >> 2) + i];
           if (y) m._edgerun_tensor_release(y);
         }
         m._free(outArray);
@@ -390,7 +540,8 @@ export class InferenceSession {
   async release() {
     if (this.#remote) return this.#remote.release();
     if (this.#s) {
-      this.#m._edgerun_session_release(this.#s);
+      this.#m._edgerun_session_release(this.#s);   // joins the session's pool threads
+      this.#m.edgerunThreadsInUse -= this.threads - 1;
       this.#s = 0;
     }
   }
@@ -406,6 +557,9 @@ function errorFromWorker(e) {
   const Ctor = { TypeError, RangeError }[e && e.name] ?? Error;
   return new Ctor(e ? e.message : 'edgerun worker failed');
 }
+
+/** The env settings a session worker gets from its creator. */
+const WORKER_ENV_KEYS = ['moduleUrl', 'wasmUrl', 'threadedModuleUrl', 'threadedWasmUrl', 'variant', 'threads', 'quiet'];
 
 class RemoteSession {
   #worker;      // { post(msg, transfer), terminate(), ref(), unref() }
@@ -429,7 +583,7 @@ class RemoteSession {
     try {
       r.info = await r.#call({
         op: 'create', bytes, options: sessionOptions,
-        env: { moduleUrl: env.moduleUrl, wasmUrl: env.wasmUrl, quiet: env.quiet },
+        env: Object.fromEntries(WORKER_ENV_KEYS.map((k) => [k, env[k]])),
       }, [bytes.buffer]);
     } catch (e) {
       r.#terminate(e);
@@ -516,5 +670,5 @@ class RemoteSession {
  */
 export async function wasmMemoryStats() {
   const m = await getModule();
-  return { inUse: m._edgerun_web_heap_in_use(), heapSize: m.HEAPU8.length };
+  return { inUse: m._edgerun_web_heap_in_use(), heapSize: heapU8(m).length };
 }

@@ -2,7 +2,8 @@
 // Runs as a module Web Worker in the browser (a worker_threads Worker under node); one session
 // per worker. Started by edgerun.mjs (RemoteSession), never imported by applications.
 //
-// Protocol: { id, op: 'create', bytes, options, env } -> { inputMetadata, outputMetadata, variant, runtime }
+// Protocol: { id, op: 'create', bytes, options, env } -> { inputMetadata, outputMetadata, placement, variant,
+//                                                        threads, threadsNote, runtime }
 //           { id, op: 'run', feeds: { name: { type, data, dims } }, fetches } -> { name: { type, data, dims } }
 //           { id, op: 'release' } -> null
 // Replies are { id, ok: true, result } or { id, ok: false, error: { name, message, code } }.
@@ -31,13 +32,16 @@ async function handle(msg) {
   switch (msg.op) {
     case 'create': {
       if (session) throw new Error('edgerun worker: session already created');
-      for (const k of ['moduleUrl', 'wasmUrl', 'quiet']) if (msg.env && msg.env[k] !== undefined) env[k] = msg.env[k];
+      for (const [k, v] of Object.entries(msg.env || {})) if (v !== undefined && k !== 'runtime' && k in env) env[k] = v;
       session = await InferenceSession.create(msg.bytes, msg.options || {});
       return {
         result: {
           inputMetadata: session.inputMetadata.map((t) => ({ ...t, shape: t.shape && [...t.shape] })),
           outputMetadata: session.outputMetadata.map((t) => ({ ...t, shape: t.shape && [...t.shape] })),
+          placement: session.placement.map((p) => ({ ...p })),
           variant: session.variant,
+          threads: session.threads,
+          threadsNote: session.threadsNote,
           runtime: { ...env.runtime },
         },
       };

@@ -13,6 +13,16 @@ extern "C" {
 // repeated runs leak nothing. The heap's size (the memory buffer) only ever grows, so it says less.
 size_t edgerun_web_heap_in_use(void) { return static_cast<size_t>(mallinfo().uordblks); }
 
+// 1 in the threaded build (pthreads: edgerun_web_threads), 0 in the single-threaded one: lets the
+// loader check that the module it loaded is the variant it meant to load.
+int edgerun_web_threads(void) {
+#ifdef __EMSCRIPTEN_PTHREADS__
+  return 1;
+#else
+  return 0;
+#endif
+}
+
 // Creates a session from model bytes in one call (options built and released here).
 // `sha256_hex` and `backend` may be null or empty (no check / "auto"); threads <= 0 means the default.
 edgerun_status* edgerun_web_session_create(const void* data, size_t size, const char* sha256_hex, const char* backend,

@@ -80,6 +80,16 @@ edgerun_dtype edgerun_session_output_dtype(const edgerun_session* session, size_
 int64_t edgerun_session_input_shape(const edgerun_session* session, size_t index, int64_t* dims, size_t capacity);
 int64_t edgerun_session_output_shape(const edgerun_session* session, size_t index, int64_t* dims, size_t capacity);
 
+/* Node placement (the graph after optimisation, in execution order): which backend runs each node
+ * and why. Strings stay valid for the session's lifetime; any of the output pointers may be NULL.
+ * `domain` is "" for the default ONNX domain; `reason` says why the node is on that backend (for
+ * example why it fell back to the reference backend), "" when there is nothing to say.
+ * Returns EDGERUN_OUT_OF_RANGE (and sets the outputs to NULL) when index >= node_count. */
+size_t edgerun_session_node_count(const edgerun_session* session);
+edgerun_status* edgerun_session_node_info(const edgerun_session* session, size_t index, const char** name,
+                                          const char** op_type, const char** domain, const char** backend,
+                                          const char** reason);
+
 /* Runs with `num_inputs` named inputs; fills outputs[0..num_outputs) in graph-output order
  * (num_outputs must equal edgerun_session_output_count). The caller releases each output. */
 edgerun_status* edgerun_session_run(const edgerun_session* session, const char* const* input_names,

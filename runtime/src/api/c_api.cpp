@@ -104,6 +104,26 @@ int64_t edgerun_session_output_shape(const edgerun_session* s, size_t i, int64_t
   return shape_of(s ? info_at(s->session.outputs(), i) : nullptr, dims, cap);
 }
 
+size_t edgerun_session_node_count(const edgerun_session* s) { return s ? s->session.report().nodes.size() : 0; }
+edgerun_status* edgerun_session_node_info(const edgerun_session* s, size_t i, const char** name, const char** op_type,
+                                          const char** domain, const char** backend, const char** reason) {
+  const char** outs[] = {name, op_type, domain, backend, reason};
+  for (const char** o : outs)
+    if (o) *o = nullptr;
+  if (!s) return error(edgerun::StatusCode::kInvalidArgument, "null session");
+  const auto& nodes = s->session.report().nodes;
+  if (i >= nodes.size())
+    return error(edgerun::StatusCode::kOutOfRange,
+                 "node index " + std::to_string(i) + " out of range (the session has " + std::to_string(nodes.size()) + " nodes)");
+  const edgerun::NodePlacement& n = nodes[i];
+  if (name) *name = n.name.c_str();
+  if (op_type) *op_type = n.op_type.c_str();
+  if (domain) *domain = n.domain.c_str();
+  if (backend) *backend = n.backend.c_str();
+  if (reason) *reason = n.reason.c_str();
+  return nullptr;
+}
+
 edgerun_status* edgerun_session_run(const edgerun_session* s, const char* const* names, const edgerun_tensor* const* inputs,
                                     size_t n_in, edgerun_tensor** outputs, size_t n_out) {
   if (!s) return error(edgerun::StatusCode::kInvalidArgument, "null session");
