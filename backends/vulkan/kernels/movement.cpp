@@ -88,7 +88,13 @@ Result<uint32_t> storage_word(const Tensor& t, int64_t idx, const std::string& w
       return b;
     }
     case DataType::kFloat16: return uint32_t{t.data_as<uint16_t>()[idx]};
-    case DataType::kUInt32: return t.data_as<uint32_t>()[idx];
+    case DataType::kUInt32: {
+      const uint32_t v = t.data_as<uint32_t>()[idx];
+      if (v > static_cast<uint32_t>(std::numeric_limits<int32_t>::max()))
+        return Status(StatusCode::kUnsupported,
+                      str_cat(who, ": vulkan: uint32 value ", v, " does not fit the device's 32-bit integers"));
+      return v;
+    }
     case DataType::kInt32: return static_cast<uint32_t>(t.data_as<int32_t>()[idx]);
     case DataType::kInt16: return static_cast<uint32_t>(int32_t{t.data_as<int16_t>()[idx]});
     case DataType::kUInt16: return uint32_t{t.data_as<uint16_t>()[idx]};
@@ -118,7 +124,7 @@ Result<std::optional<std::vector<int64_t>>> host_ints(const RecordContext& rc, s
 
 Result<const DeviceTensor*> need_input(const RecordContext& rc, size_t i) {
   const DeviceTensor* t = rc.input(i);
-  if (!t) return rc.error(str_cat("vulkan: input ", i, " is not on the device"));
+  if (!t) return rc.error(str_cat("input ", i, " is not on the device"));
   return t;
 }
 
@@ -172,7 +178,7 @@ Result<const ComputePipeline*> typed_pipeline(const VulkanContext& c, Storage s,
 
 Status check_storage(const RecordContext& rc, const DeviceTensor& t, Storage expected) {
   if (t.storage != expected)
-    return rc.error(str_cat("vulkan: tensor storage ", storage_name(t.storage), " differs from the kernel's ",
+    return rc.error(str_cat("tensor storage ", storage_name(t.storage), " differs from the kernel's ",
                             storage_name(expected)));
   return Status::Ok();
 }
@@ -225,7 +231,7 @@ Result<const ComputePipeline*> copy_pipeline(const VulkanContext& c, Storage s) 
 
 Status record_copy(RecordContext& rc, const ComputePipeline& p, const DeviceTensor& src, const DeviceTensor& dst,
                    const Strided& layout) {
-  if (src.storage != dst.storage) return rc.error("vulkan: copy between different storage types");
+  if (src.storage != dst.storage) return rc.error("copy between different storage types");
   const Strided l = collapse(layout);
   for (int64_t d : l.dims)
     if (d == 0) return Status::Ok();
@@ -538,31 +544,40 @@ Status record_pad(RecordContext& rc, const ComputePipeline& p, const DeviceTenso
   std::vector<size_t> padded;
   for (size_t d = 0; d < r; ++d)
     if (before[d] != 0 || after[d] != 0) padded.push_back(d);
-  const DeviceTensor* src = &x;
-  Shape cur = x.shape;
-  DeviceTensor tmp;
+  // Intermediate shapes, then one scratch allocation holding two of them (ping-pong halves).
+  std::vector<Shape> shapes{x.shape};
+  int64_t most = 0;
   for (size_t g = 0; g < padded.size(); g += 3) {
+    Shape next = shapes.back();
+    for (size_t k = g; k < std::min(g + 3, padded.size()); ++k) next[padded[k]] = y.shape[padded[k]];
+    shapes.push_back(next);
+    if (g + 3 < padded.size()) most = std::max(most, product(next, 0, next.size()));
+  }
+  const uint64_t esize = storage_bytes(x.storage);
+  const uint64_t align = std::max<uint64_t>(rc.ctx().device.info().min_storage_offset_alignment, esize);
+  const uint64_t half = (static_cast<uint64_t>(most) * esize + align - 1) / align * align;
+  ER_ASSIGN_OR_RETURN(DeviceTensor scratch, rc.scratch(x.dtype, {static_cast<int64_t>(2 * half / esize)}));
+  DeviceTensor ping[2] = {scratch, scratch};
+  for (int h = 0; h < 2; ++h) {
+    ping[h].offset = scratch.offset + h * half;
+    ping[h].bytes = half;
+  }
+  const DeviceTensor* src = &x;
+  for (size_t g = 0, pass = 0; g < padded.size(); g += 3, ++pass) {
     std::vector<int64_t> b(r, 0), a(r, 0);
-    Shape next = cur;
     for (size_t k = g; k < std::min(g + 3, padded.size()); ++k) {
-      const size_t d = padded[k];
-      b[d] = before[d];
-      a[d] = after[d];
-      next[d] = y.shape[d];
+      b[padded[k]] = before[padded[k]];
+      a[padded[k]] = after[padded[k]];
     }
     const bool last = g + 3 >= padded.size();
-    DeviceTensor out_tmp;
-    if (!last) {
-      ER_ASSIGN_OR_RETURN(out_tmp, rc.scratch(x.dtype, next));
+    DeviceTensor* dst = last ? nullptr : &ping[pass % 2];
+    if (dst) {
+      dst->shape = shapes[pass + 1];
+      dst->bytes = static_cast<uint64_t>(product(dst->shape, 0, dst->shape.size())) * esize;
     }
-    const DeviceTensor& dst = last ? y : out_tmp;
-    ER_RETURN_IF_ERROR(record_pad_pass(rc, p, *src, cur, dst, b, a, mode, fill, &fits));
-    if (!fits) return rc.error("vulkan: pad pass exceeds the shader's axes (internal)");
-    if (!last) {
-      tmp = out_tmp;
-      src = &tmp;
-      cur = next;
-    }
+    ER_RETURN_IF_ERROR(record_pad_pass(rc, p, *src, shapes[pass], last ? y : *dst, b, a, mode, fill, &fits));
+    if (!fits) return rc.error("pad pass exceeds the shader's axes (internal)");
+    src = dst;
   }
   return Status::Ok();
 }
@@ -761,7 +776,7 @@ Status range_record(const Pipes& p, RecordContext& rc) {
       const int64_t hi = y.dtype == DataType::kInt16 ? 32767 : std::numeric_limits<int32_t>::max();
       const int64_t last = a0 + (n - 1) * d0;
       if (a0 < lo || a0 > hi || last < lo || last > hi)
-        return rc.error(str_cat("vulkan: Range values [", a0, ", ", last, "] do not fit 32-bit device integers"));
+        return rc.error(str_cat("Range values [", a0, ", ", last, "] do not fit 32-bit device integers"));
     }
     push.start = static_cast<uint32_t>(static_cast<int32_t>(a0));
     push.delta = static_cast<uint32_t>(static_cast<int32_t>(d0));
