@@ -464,6 +464,13 @@ TEST(VulkanMovement, ConstantOfShapeAndEyeLike) {
   as.inputs = {values(DataType::kFloat32, {5, 3})};
   as.attrs.set_int("dtype", static_cast<int64_t>(DataType::kInt64));
   expect_match(as, "EyeLike dtype attribute");
+  OpCall big{"EyeLike"};  // the input is only a shape: values beyond int32 and float64 are fine
+  big.inputs = {make_tensor<int64_t>({2, 3}, {int64_t{1} << 40, 0, 0, 0, 0, 0})};
+  expect_match(big, "EyeLike of an int64 tensor with large values");
+  OpCall dbl{"EyeLike"};
+  dbl.inputs = {make_tensor<double>({3, 3}, {})};
+  dbl.attrs.set_int("dtype", static_cast<int64_t>(DataType::kFloat32));
+  expect_match(dbl, "EyeLike of a float64 tensor to float32");
 }
 
 // ---- supports() ----

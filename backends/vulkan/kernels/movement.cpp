@@ -834,8 +834,8 @@ Result<std::unique_ptr<VkKernel>> const_of_shape_create(const NodeView& n, std::
 }
 
 Support eye_like_supports(const NodeView& n, const VulkanContext& c) {
-  // Input 0 only gives the shape: it is never read, so any dtype the device holds will do.
-  return io_support(n, c, 0);
+  // Input 0 only gives the shape: a host input, so it is never uploaded (any dtype, any values).
+  return io_support(n, c, 1u);
 }
 
 Status eye_record(const Pipes& p, RecordContext& rc) {
@@ -877,7 +877,7 @@ const VulkanOp kOps[] = {
     {"CumSum", cumsum_supports, cumsum_create, 1u << 1},
     {"Range", range_supports, range_create, 0b111},
     {"ConstantOfShape", const_of_shape_supports, const_of_shape_create, 1u},
-    {"EyeLike", eye_like_supports, eye_like_create},
+    {"EyeLike", eye_like_supports, eye_like_create, 1u},
 };
 
 }  // namespace
