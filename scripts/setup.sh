@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential cmake ninja-build pkg-config ccache libprotozero-dev libeigen3-dev libhwy-dev
-          libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata)
+          libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
+          libvulkan-dev mesa-vulkan-drivers glslang-tools spirv-tools)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,6 +4,7 @@
 
 #include "base/strcat.h"
 #include "vulkan/kernels/vulkan_common.h"
+#include "vulkan/pipeline_cache.h"
 #include "vulkan/region.h"
 
 namespace edgerun {
@@ -11,7 +12,9 @@ namespace edgerun {
 namespace {
 
 // The kernel families (kernels/<family>.cpp). Add a family's table here.
-std::span<const vk::VulkanOp> (*const kFamilies[])() = {vk::elementwise_ops};
+std::span<const vk::VulkanOp> (*const kFamilies[])() = {
+    vk::elementwise_ops, vk::conv_ops,     vk::matmul_ops, vk::pool_ops,  vk::norm_ops,
+    vk::reduce_ops,      vk::resize_ops,   vk::movement_ops, vk::gather_ops, vk::quant_ops};
 
 // One node run as a one-node region (the Kernel contract: tests and op-by-op use).
 class SingleNodeKernel final : public Kernel {
@@ -62,9 +65,22 @@ class Region final : public RegionKernel {
 
 class VulkanBackend final : public Backend {
  public:
-  explicit VulkanBackend(std::shared_ptr<const vk::VulkanContext> c) : c_(std::move(c)) {
+  VulkanBackend(std::shared_ptr<const vk::VulkanContext> c, std::string cache_path, std::vector<std::string> notes)
+      : c_(std::move(c)), cache_path_(std::move(cache_path)), notes_(std::move(notes)) {
     for (auto family : kFamilies)
       for (const vk::VulkanOp& op : family()) ops_[op.op] = &op;
+  }
+  ~VulkanBackend() override {
+    // Persist what the driver compiled, for the next process.
+    if (cache_path_.empty() || c_->pipeline_stats().created == 0 || c_->device.lost()) return;
+    auto data = c_->device.pipeline_cache_data();
+    std::string note;
+    if (data.ok()) vk::save_pipeline_cache(cache_path_, c_->device.info(), *data, &note);
+  }
+  std::vector<std::string> notes() const override { return notes_; }
+  std::pair<int, double> pipeline_creation() const override {
+    const auto s = c_->pipeline_stats();
+    return {s.created, s.ms};
   }
   const char* name() const override { return "vulkan"; }
 
@@ -168,6 +184,8 @@ class VulkanBackend final : public Backend {
     return it == ops_.end() ? nullptr : it->second;
   }
   std::shared_ptr<const vk::VulkanContext> c_;
+  std::string cache_path_;
+  std::vector<std::string> notes_;
   std::map<std::string, const vk::VulkanOp*> ops_;
 };
 
@@ -184,10 +202,21 @@ Result<std::unique_ptr<Backend>> make_vulkan_backend(const VulkanBackendOptions&
                     str_cat("only a CPU-type Vulkan device (", instance.devices()[static_cast<size_t>(best)].name,
                             ") is present; it is slower than the cpu backend (use --backend vulkan to force it)"));
   }
-  ER_ASSIGN_OR_RETURN(vk::Device device, instance.create_device(options.device, options.pipeline_cache));
+  const int index = options.device >= 0 ? options.device : instance.best_device();
+  std::vector<std::string> notes;
+  std::string cache_path;
+  std::vector<uint8_t> cache;
+  if (!options.cache_dir.empty() && index >= 0 && static_cast<size_t>(index) < instance.devices().size()) {
+    const vk::PhysicalDeviceInfo& info = instance.devices()[static_cast<size_t>(index)];
+    cache_path = vk::pipeline_cache_path(options.cache_dir, info);
+    std::string note;
+    cache = vk::load_pipeline_cache(cache_path, info, &note);
+    notes.push_back("vulkan: " + note);
+  }
+  ER_ASSIGN_OR_RETURN(vk::Device device, instance.create_device(options.device, cache));
   // The device keeps the instance state alive; `instance` itself may go.
   auto c = std::make_shared<const vk::VulkanContext>(std::move(device));
-  return std::unique_ptr<Backend>(new VulkanBackend(std::move(c)));
+  return std::unique_ptr<Backend>(new VulkanBackend(std::move(c), std::move(cache_path), std::move(notes)));
 }
 
 std::vector<std::string> vulkan_ops() {

@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <vector>
+#include <vector>
 
 #include "backend/backend.h"
 
@@ -22,7 +23,10 @@ struct VulkanBackendOptions {
   // --backend auto: refuse when the best device is CPU-type (lavapipe, SwiftShader): slower than
   // the cpu backend. Ignored when `device` names one explicitly.
   bool skip_cpu_devices = false;
-  std::span<const uint8_t> pipeline_cache;    // validated VkPipelineCache data to seed the device with
+  // Folder of the persistent pipeline cache (vulkan-pipelines-<vendor>-<device>.bin): loaded
+  // and validated at creation, written back when the backend goes if pipelines were created.
+  // Empty: no persistent cache.
+  std::string cache_dir;
 };
 
 // Creates the instance, picks and opens the device and builds the pipelines. Any failure (no

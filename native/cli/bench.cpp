@@ -26,11 +26,11 @@ double pct(std::vector<double> v, double p) {
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
-  Args args(argc, argv, 2, {"backend", "threads", "warmup", "iters", "seed", "sha256", "optimize", "input", "json-file"}, {"json", "per-op"});
+  Args args(argc, argv, 2, {"backend", "threads", "warmup", "iters", "seed", "sha256", "optimize", "input", "json-file", "profile", "device", "cache-dir"}, {"json", "per-op", "no-fallback", "no-pipeline-cache"});
   const long warmup = args.get_int("warmup", 5), iters = args.get_int("iters", 50), seed = args.get_int("seed", 0);
   if (!args.ok() || args.positional().size() != 1 || iters < 1 || warmup < 0) {
     std::cerr << (args.ok() ? "" : args.error() + "\n")
-              << "usage: edgerun bench MODEL [--backend auto|cpu|reference] [--threads N] [--warmup N] [--iters N]\n"
+              << "usage: edgerun bench MODEL [--backend auto|vulkan|cpu|reference] [--device N] [--no-fallback] [--threads N] [--warmup N] [--iters N]\n"
                  "                     [--input NAME=FILE]... [--json] [--json-file FILE] [--per-op]\n";
     return 2;
   }
@@ -39,6 +39,7 @@ int cmd_bench(int argc, char** argv) {
   SessionOptions opt = session_options(args);
   const auto t_load = Clock::now();
   auto session = Session::create(args.positional()[0], opt);
+  if (session.ok()) print_backend_notes(session->report(), opt);
   const auto t_loaded = Clock::now();
   if (!session.ok()) return fail(session.status());
   std::map<std::string, Tensor> inputs;

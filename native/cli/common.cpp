@@ -14,7 +14,16 @@ SessionOptions session_options(Args& args) {
   opt.threads = static_cast<int>(args.get_int("threads", 0));
   opt.expected_sha256 = args.get("sha256", "");
   opt.optimization_level = static_cast<int>(args.get_int("optimize", 1));
+  opt.gpu_device = static_cast<int>(args.get_int("device", -1));
+  opt.no_fallback = args.has("no-fallback");
+  opt.pipeline_cache = !args.has("no-pipeline-cache");
+  opt.cache_dir = args.get("cache-dir", "");
   return opt;
+}
+
+void print_backend_notes(const SessionReport& r, const SessionOptions& opt) {
+  if (opt.backend != "vulkan") return;  // with auto, `edgerun info` shows them
+  for (const std::string& note : r.backend_notes) std::cerr << "edgerun: " << note << "\n";
 }
 
 int fail(const Status& s) {

@@ -9,10 +9,10 @@
 namespace edgerun::cli {
 
 int cmd_info(int argc, char** argv) {
-  Args args(argc, argv, 2, {"backend", "threads", "sha256", "optimize", "stage"}, {"nodes"});
+  Args args(argc, argv, 2, {"backend", "threads", "sha256", "optimize", "stage", "device", "cache-dir"}, {"nodes", "no-fallback", "no-pipeline-cache"});
   if (!args.ok() || args.positional().size() != 1) {
     std::cerr << (args.ok() ? "" : args.error() + "\n")
-              << "usage: edgerun info MODEL [--backend auto|cpu|reference] [--stage imported|inferred|optimized|placed|all]\n"
+              << "usage: edgerun info MODEL [--backend auto|vulkan|cpu|reference] [--device N] [--no-fallback] [--stage imported|inferred|optimized|placed|all]\n"
                  "                    [--nodes] [--sha256 HEX] [--optimize 0|1]\n";
     return 2;
   }
@@ -21,6 +21,7 @@ int cmd_info(int argc, char** argv) {
   auto session = Session::create(args.positional()[0], opt);
   if (!session.ok()) return fail(session.status());
   const SessionReport& r = session->report();
+  print_backend_notes(r, opt);
   if (args.has("stage")) {
     const std::string want = args.get("stage");
     bool any = false;
@@ -61,6 +62,16 @@ int cmd_info(int argc, char** argv) {
     if (!n.reason.empty()) ++fallbacks;
   }
   for (const auto& [b, n] : per_backend) std::cout << "  " << b << ": " << n << " nodes\n";
+  for (const std::string& note : r.backend_notes) std::cout << "  note: " << note << "\n";
+  if (!r.gpu_device.empty()) {
+    std::cout << "  gpu: " << r.gpu_device << "\n"
+              << "  gpu: " << r.data_nodes_gpu << " of " << r.data_nodes << " data-carrying nodes on the GPU ("
+              << std::fixed << std::setprecision(1) << (r.data_nodes ? 100.0 * r.data_nodes_gpu / r.data_nodes : 0.0)
+              << " %), " << r.gpu_regions << " GPU region(s), " << r.gpu_transfers
+              << " host<->device transfer(s) per run, weights on the GPU " << human_bytes(r.gpu_weight_bytes) << ", "
+              << r.pipelines_created << " pipelines created in " << std::setprecision(1) << r.pipelines_ms << " ms\n"
+              << "  gpu: device memory for activations is planned per input shape on the first run (see `edgerun bench`)\n";
+  }
   const bool all_nodes = args.has("nodes");
   if (fallbacks || all_nodes) std::cout << (all_nodes ? "nodes:\n" : "fallbacks (node, op -> backend: reason):\n");
   for (const auto& n : r.nodes) {

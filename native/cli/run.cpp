@@ -11,15 +11,17 @@
 namespace edgerun::cli {
 
 int cmd_run(int argc, char** argv) {
-  Args args(argc, argv, 2, {"input", "output-dir", "backend", "threads", "seed", "sha256", "optimize"}, {});
+  Args args(argc, argv, 2, {"input", "output-dir", "backend", "threads", "seed", "sha256", "optimize", "profile", "device", "cache-dir"}, {"no-fallback", "no-pipeline-cache"});
   const long seed = args.get_int("seed", 0);
   if (!args.ok() || args.positional().size() != 1) {
     std::cerr << (args.ok() ? "" : args.error() + "\n")
               << "usage: edgerun run MODEL [--input NAME=FILE.npy|.pb]... [--output-dir DIR]\n"
-                 "                   [--backend auto|cpu|reference] [--threads N] [--seed S] [--sha256 HEX]\n";
+                 "                   [--backend auto|vulkan|cpu|reference] [--device N] [--no-fallback] [--threads N] [--seed S] [--sha256 HEX]\n";
     return 2;
   }
-  auto session = Session::create(args.positional()[0], session_options(args));
+  const SessionOptions opt = session_options(args);
+  auto session = Session::create(args.positional()[0], opt);
+  if (session.ok()) print_backend_notes(session->report(), opt);
   if (!session.ok()) return fail(session.status());
   std::map<std::string, Tensor> inputs;
   for (const std::string& spec : args.all("input")) {

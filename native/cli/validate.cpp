@@ -15,6 +15,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "common.h"
 #include "edgerun/session.h"
 #include "onnx/model.h"
 #include "tensor_io.h"
@@ -166,11 +167,9 @@ bool same_value(const Tensor& e, const Tensor& a, double rtol, double atol, std:
   return true;
 }
 
-Outcome run_case(const Case& c, const std::string& backend, double rtol, double atol, int threads) {
+Outcome run_case(const Case& c, SessionOptions opt, double rtol, double atol, int threads) {
   Outcome o;
   const auto t0 = std::chrono::steady_clock::now();
-  SessionOptions opt;
-  opt.backend = backend;
   opt.threads = threads;
   auto session = Session::create(c.model.string(), opt);
   if (!session.ok()) {
@@ -327,18 +326,19 @@ Outcome decode(const std::string& s) {
 }  // namespace
 
 int cmd_validate(int argc, char** argv) {
-  Args args(argc, argv, 2, {"backend", "rtol", "atol", "json", "expected", "write-expected", "threads", "jobs", "timeout", "filter", "tolerances"},
-            {"quiet", "no-isolate"});
+  Args args(argc, argv, 2, {"backend", "rtol", "atol", "json", "expected", "write-expected", "threads", "jobs", "timeout", "filter", "tolerances", "device", "cache-dir"},
+            {"no-fallback", "no-pipeline-cache", "quiet", "no-isolate"});
   const double rtol = args.get_double("rtol", 1e-3), atol = args.get_double("atol", 1e-7);
   const long threads = args.get_int("threads", 1), jobs = args.get_int("jobs", 1), timeout = args.get_int("timeout", 300);
   if (!args.ok() || args.positional().size() != 1) {
     std::cerr << (args.ok() ? "" : args.error() + "\n")
-              << "usage: edgerun validate PATH [--backend auto|cpu|reference] [--rtol R] [--atol A] [--json FILE]\n"
+              << "usage: edgerun validate PATH [--backend auto|vulkan|cpu|reference] [--device N] [--no-fallback] [--rtol R] [--atol A] [--json FILE]\n"
                  "                        [--expected LIST] [--write-expected LIST] [--filter SUBSTR,...] [--tolerances FILE]\n"
                  "                        [--jobs N] [--threads N] [--timeout S] [--quiet] [--no-isolate]\n";
     return 2;
   }
   const std::string backend = args.get("backend", "auto");
+  SessionOptions base_opt = session_options(args);
   const fs::path root = args.positional()[0];
   if (!fs::exists(root)) { std::cerr << "error: '" << root.string() << "' does not exist\n"; return 2; }
   std::vector<Case> cases;
@@ -421,7 +421,7 @@ int cmd_validate(int argc, char** argv) {
         if (pid == 0) {
           close(fds[0]);
           alarm(static_cast<unsigned>(std::max(1L, timeout)));
-          const std::string msg = encode(run_case(cases[next], backend, rtol, atol, static_cast<int>(threads)));
+          const std::string msg = encode(run_case(cases[next], base_opt, rtol, atol, static_cast<int>(threads)));
           size_t off = 0;
           while (off < msg.size()) {
             const ssize_t w = write(fds[1], msg.data() + off, msg.size() - off);
@@ -441,7 +441,7 @@ int cmd_validate(int argc, char** argv) {
 #endif
   {
     for (size_t i = 0; i < cases.size(); ++i) {
-      outcomes[i] = run_case(cases[i], backend, rtol, atol, static_cast<int>(threads));
+      outcomes[i] = run_case(cases[i], base_opt, rtol, atol, static_cast<int>(threads));
       report_line(i);
     }
   }

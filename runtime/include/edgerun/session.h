@@ -22,8 +22,18 @@
 namespace edgerun {
 
 struct SessionOptions {
-  // "auto" (best available: cpu, with per-node fallback to reference), "cpu", or "reference".
+  // "auto" (a real GPU through Vulkan when present, else cpu; per-node fallback vulkan -> cpu ->
+  // reference), "vulkan" (any Vulkan device, lavapipe included), "cpu", or "reference".
   std::string backend = "auto";
+  // Vulkan physical device index (-1: the best-scored one).
+  int gpu_device = -1;
+  // With a GPU backend: every data-carrying node must run on the GPU (else creation fails and
+  // lists them); a missing GPU is an error instead of a fallback.
+  bool no_fallback = false;
+  // Persistent GPU pipeline cache in `cache_dir` ("" = $EDGERUN_CACHE_DIR, $XDG_CACHE_HOME/edgerun
+  // or ~/.cache/edgerun).
+  bool pipeline_cache = true;
+  std::string cache_dir;
   // Worker threads for kernels; 0 = number of cores.
   int threads = 0;
   // If set (64 hex digits), the SHA-256 over the model bytes followed by each external-data file
@@ -48,6 +58,7 @@ struct TensorInfo {
 
 struct NodePlacement {
   std::string name, op_type, domain, backend, reason;
+  bool shape_computation = false;  // only computes shapes (may stay on the host)
   int since_version = 0;
   std::string fused_activation;
 };
@@ -68,11 +79,31 @@ struct SessionReport {
   std::vector<std::pair<std::string, std::string>> stage_dumps;  // (stage, graph printout)
   // For each output: one quantization step when it comes from DequantizeLinear (else 0).
   std::vector<double> output_quant_step;
+  // Backends and GPU: notes about the set-up (why Vulkan is not used, pipeline cache), the device,
+  // GPU regions, values crossing host<->device per run, weights uploaded, pipelines created.
+  std::vector<std::string> backend_notes;
+  std::string gpu_device;
+  int gpu_regions = 0, gpu_transfers = 0;
+  uint64_t gpu_weight_bytes = 0;
+  int pipelines_created = 0;
+  double pipelines_ms = 0;
+  // Data-carrying nodes (not shape computation) in all, and how many run on the GPU.
+  int data_nodes = 0, data_nodes_gpu = 0;
 };
 
 // Per-node wall time of one run (RunProfile::node_ms[i] belongs to report().nodes[i]).
+// GPU region nodes get their device time (timestamp queries) in node_ms; the region's transfers,
+// submission and waiting are booked on its first node and listed in `regions`.
 struct RunProfile {
   std::vector<double> node_ms;
+  struct Region {
+    int first_node = 0, num_nodes = 0;
+    double wall_ms = 0, upload_ms = 0, download_ms = 0, submit_wait_ms = 0, record_ms = 0;
+    uint64_t upload_bytes = 0, download_bytes = 0, arena_bytes = 0;
+    bool recorded = false;         // commands recorded this run (else replayed)
+    bool device_times = false;     // node_ms of its nodes are GPU timestamps
+  };
+  std::vector<Region> regions;
 };
 
 class Session {

@@ -4,10 +4,15 @@
 #include <string>
 #include <vector>
 #include "backend/backend.h"
+#include "edgerun/session.h"
 
 namespace edgerun {
-// "auto" | "cpu" -> {cpu, reference}; "reference" -> {reference}.
-Result<std::vector<std::unique_ptr<Backend>>> create_backends(const std::string& choice);
+// "auto": vulkan when a real GPU is present (CPU-type Vulkan devices are skipped), then cpu,
+// then reference; "vulkan": vulkan on whatever device exists, then cpu, reference;
+// "cpu": cpu, reference; "reference": reference. When Vulkan cannot be used, `notes` gets the
+// reason (and "vulkan" still falls back to the CPU unless no_fallback is set).
+Result<std::vector<std::unique_ptr<Backend>>> create_backends(const SessionOptions& options,
+                                                              std::vector<std::string>* notes);
 // The backend used to evaluate constant subgraphs at load time.
 std::unique_ptr<Backend> make_evaluator_backend();
 // Names of the backends compiled in.

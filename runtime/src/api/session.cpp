@@ -139,7 +139,7 @@ static Result<Session> build_session(onnx::LoadContext& ctx, const SessionOption
   dump("inferred");
 
   // Backends in priority order.
-  ER_ASSIGN_OR_RETURN(impl->backends, create_backends(opt.backend));
+  ER_ASSIGN_OR_RETURN(impl->backends, create_backends(opt, &report.backend_notes));
   for (auto& b : impl->backends) impl->backend_ptrs.push_back(b.get());
 
   t0 = Clock::now();
@@ -162,8 +162,38 @@ static Result<Session> build_session(onnx::LoadContext& ctx, const SessionOption
   ER_ASSIGN_OR_RETURN(impl->compiled, compile_graph(graph, impl->backend_ptrs));
   report.stage_ms["prepare"] = ms_since(t0);
 
-  for (const Node& n : graph->nodes)
-    report.nodes.push_back({n.name, n.op_type, n.domain, n.backend, n.placement_reason, n.since_version, n.fused_activation});
+  const std::vector<bool> shape_nodes = shape_computation_nodes(*graph);
+  for (size_t i = 0; i < graph->nodes.size(); ++i) {
+    const Node& n = graph->nodes[i];
+    report.nodes.push_back({n.name, n.op_type, n.domain, n.backend, n.placement_reason, shape_nodes[i],
+                            n.since_version, n.fused_activation});
+  }
+  for (const auto& b : impl->backends) {
+    for (std::string& note : b->notes()) report.backend_notes.push_back(std::move(note));
+    if (!b->runs_regions()) continue;
+    report.gpu_device = b->device_description();
+    const auto [created, ms] = b->pipeline_creation();
+    report.pipelines_created = created;
+    report.pipelines_ms = ms;
+    std::vector<std::string> off_gpu;
+    for (const NodePlacement& np : report.nodes) {
+      if (np.shape_computation) continue;
+      ++report.data_nodes;
+      if (np.backend == b->name()) ++report.data_nodes_gpu;
+      else off_gpu.push_back("node '" + np.name + "' (" + np.op_type + ") on " + np.backend + ": " + np.reason);
+    }
+    if (opt.no_fallback && !off_gpu.empty()) {
+      std::string list;
+      for (size_t i = 0; i < off_gpu.size() && i < 20; ++i) list += "\n  " + off_gpu[i];
+      if (off_gpu.size() > 20) list += "\n  ... and " + std::to_string(off_gpu.size() - 20) + " more";
+      return Status(StatusCode::kUnsupported, std::to_string(off_gpu.size()) + " data-carrying node(s) cannot run on " +
+                                                  b->name() + " (--no-fallback):" + list);
+    }
+  }
+  report.gpu_regions = impl->compiled->regions;
+  report.gpu_transfers = impl->compiled->transfers;
+  for (const CompiledNode& cn : impl->compiled->nodes)
+    if (cn.region) report.gpu_weight_bytes += cn.region->constant_bytes();
   report.nodes_optimized = static_cast<int>(graph->nodes.size());
   report.arena_bytes = impl->compiled->plan.arena_bytes;
   report.arena_naive_bytes = impl->compiled->plan.naive_bytes;
@@ -238,13 +268,36 @@ Result<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs, RunP
   ExecOptions opts;
   opts.pool = impl_->pool.get();
   opts.arenas = &impl_->arenas;
+  std::vector<RegionRun> region_runs;
   if (profile) {
     profile->node_ms.assign(impl_->compiled->nodes.size(), 0.0);
+    profile->regions.clear();
     opts.node_ms = &profile->node_ms;
+    opts.regions = &region_runs;
   }
+  auto fill_regions = [&] {
+    if (!profile) return;
+    for (const RegionRun& r : region_runs) {
+      RunProfile::Region pr;
+      pr.first_node = static_cast<int>(r.head);
+      pr.num_nodes = impl_->compiled->nodes[r.head].region_size;
+      pr.wall_ms = r.wall_ms;
+      pr.upload_ms = r.profile.upload_ms;
+      pr.download_ms = r.profile.download_ms;
+      pr.submit_wait_ms = r.profile.submit_wait_ms;
+      pr.record_ms = r.profile.record_ms;
+      pr.upload_bytes = r.profile.upload_bytes;
+      pr.download_bytes = r.profile.download_bytes;
+      pr.arena_bytes = r.profile.arena_bytes;
+      pr.recorded = r.profile.recorded;
+      pr.device_times = !r.profile.node_gpu_ms.empty();
+      profile->regions.push_back(pr);
+    }
+  };
   std::vector<Tensor> outputs;
   if (impl_->compiled->plan.complete) {
     ER_RETURN_IF_ERROR(execute_graph(*impl_->compiled, inputs, {}, &outputs, opts));
+    fill_regions();
     return outputs;
   }
   std::vector<Shape> signature;
@@ -258,11 +311,13 @@ Result<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs, RunP
   if (plan) {
     opts.plan = plan.get();
     ER_RETURN_IF_ERROR(execute_graph(*impl_->compiled, inputs, {}, &outputs, opts));
+    fill_regions();
     return outputs;
   }
   std::vector<uint64_t> sizes;
   opts.observed_sizes = &sizes;
   ER_RETURN_IF_ERROR(execute_graph(*impl_->compiled, inputs, {}, &outputs, opts));
+  fill_regions();
   auto made = std::make_shared<MemoryPlan>(plan_memory(g, sizes));
   std::lock_guard<std::mutex> lock(impl_->plans_mutex);
   if (impl_->plans.size() >= 16) impl_->plans.erase(impl_->plans.begin());

@@ -149,6 +149,10 @@ class Backend {
   }
   // For `edgerun info`: a line describing the device (empty for host backends).
   virtual std::string device_description() const { return ""; }
+  // Log lines about the backend's set-up (pipeline cache loaded/rejected, ...).
+  virtual std::vector<std::string> notes() const { return {}; }
+  // Pipelines (GPU programs) created so far and the time it took.
+  virtual std::pair<int, double> pipeline_creation() const { return {0, 0.0}; }
 };
 
 }  // namespace edgerun

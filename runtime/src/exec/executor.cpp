@@ -5,7 +5,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <algorithm>
+
 #include "base/errors.h"
+#include "base/strcat.h"
 #include "exec/node_exec.h"
 #include "ops/op_def.h"
 #include "plan/placement.h"
@@ -32,17 +35,78 @@ void ArenaPool::release(std::shared_ptr<uint8_t> buf, uint64_t bytes) {
   if (free_.size() < 8) free_.emplace_back(bytes, std::move(buf));
 }
 
+namespace {
+
+// Groups runs of consecutive nodes on the same region backend and compiles each run.
+Status compile_regions(const Graph& g, CompiledGraph& cg) {
+  std::vector<bool> graph_output(g.values.size(), false);
+  for (ValueId v : g.outputs) graph_output[static_cast<size_t>(v)] = true;
+  size_t i = 0;
+  while (i < cg.nodes.size()) {
+    if (!cg.nodes[i].in_region) {
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < cg.nodes.size() && cg.nodes[j].in_region && cg.nodes[j].backend == cg.nodes[i].backend) ++j;
+    std::vector<const Node*> nodes;
+    std::vector<bool> inside(g.values.size(), false);
+    for (size_t k = i; k < j; ++k) {
+      nodes.push_back(cg.nodes[k].node);
+      for (ValueId o : cg.nodes[k].node->outputs)
+        if (o != kNoValue) inside[static_cast<size_t>(o)] = true;
+    }
+    std::vector<ValueId> inputs, outputs;
+    for (const Node* n : nodes)
+      for (ValueId v : n->inputs)
+        if (v != kNoValue && !inside[static_cast<size_t>(v)] && !g.is_constant(v) &&
+            std::find(inputs.begin(), inputs.end(), v) == inputs.end())
+          inputs.push_back(v);
+    std::vector<bool> read_outside(g.values.size(), false);
+    for (size_t k = 0; k < cg.nodes.size(); ++k) {
+      if (k >= i && k < j) continue;
+      for (ValueId v : cg.nodes[k].node->inputs)
+        if (v != kNoValue) read_outside[static_cast<size_t>(v)] = true;
+    }
+    for (const Node* n : nodes)
+      for (ValueId o : n->outputs)
+        if (o != kNoValue && (read_outside[static_cast<size_t>(o)] || graph_output[static_cast<size_t>(o)]))
+          outputs.push_back(o);
+    CompiledNode& head = cg.nodes[i];
+    auto r = head.backend->compile_region(g, nodes, inputs, outputs);
+    if (!r.ok())
+      return r.status().with_context(str_cat("region of ", j - i, " nodes from ", head.node->label(), " on ",
+                                             head.backend->name()));
+    head.region = std::move(r).value();
+    head.region_size = static_cast<int>(j - i);
+    head.region_inputs = std::move(inputs);
+    head.region_outputs = std::move(outputs);
+    ++cg.regions;
+    cg.transfers += static_cast<int>(head.region_inputs.size() + head.region_outputs.size());
+    i = j;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<CompiledGraph>> compile_graph(std::shared_ptr<Graph> g, const std::vector<const Backend*>& backends,
                                                      const std::string& attr_name) {
   auto cg = std::make_unique<CompiledGraph>();
   cg->attr_name = attr_name;
   cg->graph = g;
-  for (const Node& n : g->nodes) {
+  for (size_t ni = 0; ni < g->nodes.size(); ++ni) {
+    const Node& n = g->nodes[ni];
     CompiledNode cn;
     cn.node = &n;
     for (const Backend* b : backends)
       if (n.backend == b->name()) cn.backend = b;
     if (!cn.backend) return internal_error(n.label(), ": placed on unknown backend '", n.backend, "'");
+    if (cn.backend->runs_regions()) {
+      cn.in_region = true;  // compiled by compile_regions below, as part of its region
+      cg->nodes.push_back(std::move(cn));
+      continue;
+    }
     auto k = cn.backend->create_kernel(node_view(*g, n));
     if (!k.ok()) return k.status().with_context(n.label() + " on " + n.backend);
     cn.kernel = std::move(k).value();
@@ -59,6 +123,7 @@ Result<std::unique_ptr<CompiledGraph>> compile_graph(std::shared_ptr<Graph> g, c
     for (const auto& s : cn.subgraphs) cn.subgraph_ptrs.push_back(s.get());
     cg->nodes.push_back(std::move(cn));
   }
+  ER_RETURN_IF_ERROR(compile_regions(*g, *cg));
   // Lifetimes.
   cg->last_use.assign(g->values.size(), -1);
   for (size_t i = 0; i < g->nodes.size(); ++i)
@@ -86,6 +151,7 @@ class CaptureRunner final : public SubgraphRunner {
   Status run(const CompiledGraph& g, std::span<const Tensor> inputs, std::vector<Tensor>* outputs) override {
     ExecOptions sub = opts_;
     sub.node_ms = nullptr;
+    sub.regions = nullptr;
     sub.arenas = nullptr;  // subgraph runs (loop bodies) use the heap
     sub.plan = nullptr;
     sub.observed_sizes = nullptr;
@@ -96,6 +162,48 @@ class CaptureRunner final : public SubgraphRunner {
   std::vector<std::pair<std::string, const Tensor*>> captures_;
   ExecOptions opts_;
 };
+
+}  // namespace
+
+namespace {
+
+Status run_region(const CompiledGraph& cg, size_t head_index, std::vector<Tensor>& slots, const ExecOptions& opts) {
+  const CompiledNode& head = cg.nodes[head_index];
+  std::vector<const Tensor*> ins;
+  for (ValueId v : head.region_inputs) {
+    const Tensor& t = slots[static_cast<size_t>(v)];
+    if (!t.defined()) return internal_error(head.node->label(), ": region input '", cg.graph->value(v).name, "' was not computed");
+    ins.push_back(&t);
+  }
+  std::vector<Tensor> outs;
+  RegionProfile profile;
+  const auto t0 = std::chrono::steady_clock::now();
+  Status s = head.region->run(ins, &outs, opts.node_ms ? &profile : nullptr);
+  if (!s.ok()) return s.message().find("node '") == std::string::npos ? s.with_context(head.node->label()) : s;
+  if (opts.node_ms) {
+    const double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    opts.node_ms->resize(cg.nodes.size(), 0.0);
+    double gpu = 0;
+    for (size_t k = 0; k < profile.node_gpu_ms.size() && head_index + k < cg.nodes.size(); ++k) {
+      (*opts.node_ms)[head_index + k] += profile.node_gpu_ms[k];
+      gpu += profile.node_gpu_ms[k];
+    }
+    // What is not device time (transfers, submission, waiting) is booked on the head node.
+    (*opts.node_ms)[head_index] += std::max(0.0, wall - gpu);
+    if (opts.regions) opts.regions->push_back({head_index, std::move(profile), wall});
+  }
+  if (outs.size() != head.region_outputs.size()) return internal_error(head.node->label(), ": region returned ", outs.size(), " outputs");
+  for (size_t o = 0; o < outs.size(); ++o) {
+    const ValueId v = head.region_outputs[o];
+    if (opts.observed_sizes) (*opts.observed_sizes)[static_cast<size_t>(v)] = outs[o].nbytes();
+    slots[static_cast<size_t>(v)] = std::move(outs[o]);
+  }
+  const size_t end = head_index + static_cast<size_t>(head.region_size);
+  for (size_t k = head_index; k < end; ++k)
+    for (ValueId v : cg.nodes[k].node->inputs)
+      if (v != kNoValue && cg.last_use[static_cast<size_t>(v)] == static_cast<int32_t>(k)) slots[static_cast<size_t>(v)] = Tensor();
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -127,6 +235,11 @@ Status execute_graph(const CompiledGraph& cg, std::span<const Tensor> inputs,
   for (size_t i = 0; i < cg.nodes.size(); ++i) {
     const CompiledNode& cn = cg.nodes[i];
     const Node& n = *cn.node;
+    if (cn.in_region) {
+      if (!cn.region) continue;  // run by its region's head
+      ER_RETURN_IF_ERROR(run_region(cg, i, slots, opts));
+      continue;
+    }
     in_ptrs.assign(n.inputs.size(), nullptr);
     std::vector<std::pair<std::string, const Tensor*>> node_captures;
     for (size_t k = 0; k < n.inputs.size(); ++k) {

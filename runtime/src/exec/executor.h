@@ -26,12 +26,21 @@ class ArenaPool {
   std::vector<std::pair<uint64_t, std::shared_ptr<uint8_t>>> free_;  // (capacity, buffer)
 };
 
+// One region run, for profiles (Chrome traces).
+struct RegionRun {
+  size_t head = 0;          // node index of the region's first node
+  RegionProfile profile;
+  double wall_ms = 0;
+};
+
 struct ExecOptions {
   ThreadPool* pool = nullptr;
   ArenaPool* arenas = nullptr;         // null: no arena (heap per value)
   const MemoryPlan* plan = nullptr;    // overrides the compiled graph's static plan (per input-shape signature)
   std::vector<uint64_t>* observed_sizes = nullptr;  // if set: byte size of every value this run produced
   std::vector<double>* node_ms = nullptr;            // if set: wall time of each top-level node
+                                                     // (GPU region nodes: device time)
+  std::vector<RegionRun>* regions = nullptr;         // if set (with node_ms): each region run
 };
 
 // Prepares kernels (and subgraphs) for a graph whose nodes carry a backend name.
