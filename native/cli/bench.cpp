@@ -112,7 +112,9 @@ int cmd_bench(int argc, char** argv) {
     return out;
   };
   std::ostringstream json;
-  json << std::setprecision(6) << "{\"model\": \"" << esc(args.positional()[0]) << "\", \"backend\": \"" << esc(opt.backend)
+  json << std::setprecision(6) << "{\"pipelines_created\": " << r.pipelines_created << ", \"pipelines_ms\": " << r.pipelines_ms
+       << ", \"gpu_nodes\": " << r.data_nodes_gpu << ", \"data_nodes\": " << r.data_nodes
+       << ", \"model\": \"" << esc(args.positional()[0]) << "\", \"backend\": \"" << esc(opt.backend)
        << "\", \"threads\": " << threads << ", \"load_ms\": " << ms(t_load, t_loaded) << ", \"first_run_ms\": " << first_ms
        << ", \"iters\": " << iters << ", \"warmup\": " << warmup << ", \"mean_ms\": " << mean << ", \"min_ms\": " << mn
        << ", \"p50_ms\": " << pct(lat, 50) << ", \"p95_ms\": " << pct(lat, 95) << ", \"p99_ms\": " << pct(lat, 99)
@@ -138,6 +140,17 @@ int cmd_bench(int argc, char** argv) {
             << ", p99 " << pct(lat, 99) << " ms  (" << iters << " iters after " << warmup << " warm-up)\n"
             << "memory:     peak RSS " << human_bytes(peak_rss_bytes()) << ", planned arena " << human_bytes(r.arena_bytes)
             << ", weights " << human_bytes(r.weight_bytes) << "\n";
+  if (!r.gpu_device.empty()) {
+    // Pipeline creation at load: with a warm cache (second run) the driver skips compilation.
+    std::string cache = "no persistent cache";
+    for (const std::string& note : r.backend_notes)
+      if (note.find("pipeline cache") != std::string::npos) cache = note;
+    std::cout << "gpu:        " << r.gpu_device << "\n"
+              << "            " << r.data_nodes_gpu << "/" << r.data_nodes << " data-carrying nodes on the GPU, "
+              << r.gpu_regions << " region(s), " << r.gpu_transfers << " transfers per run, GPU weights "
+              << human_bytes(r.gpu_weight_bytes) << "\n"
+              << "pipelines:  " << r.pipelines_created << " created in " << r.pipelines_ms << " ms (" << cache << ")\n";
+  }
   std::cout << std::defaultfloat << std::setprecision(6) << "checksum:   " << checksum << " (sum of the first output)\n";
   if (!per_op.empty()) {
     double total = 0;
