@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <limits>
-#include <optional>
 
 #include "base/errors.h"
 #include "base/strcat.h"
@@ -194,9 +193,11 @@ Support reduce_supports(const NodeView& n, const VulkanContext& c) {
   return Support::yes();
 }
 
-// Identity of integer Max (lowest) / Min (highest) for the logical dtype; nullopt when the int32
-// storage cannot hold it (int64, uint32 Min).
-std::optional<int32_t> int_identity(DataType dt, bool is_max) {
+// Identity of integer Max (lowest) / Min (highest) for the logical dtype in int32 storage. For
+// int64 / uint32 the int32 extreme serves every non-empty set (stored values lie in int32), but an
+// empty set's identity (the dtype's own extreme) is not representable: `exact` says so.
+int32_t int_identity(DataType dt, bool is_max, bool* exact) {
+  *exact = true;
   switch (dt) {
     case DataType::kBool: return is_max ? 0 : 1;
     case DataType::kInt8: return is_max ? -128 : 127;
@@ -204,8 +205,12 @@ std::optional<int32_t> int_identity(DataType dt, bool is_max) {
     case DataType::kInt16: return is_max ? -32768 : 32767;
     case DataType::kUInt16: return is_max ? 0 : 65535;
     case DataType::kInt32: return is_max ? std::numeric_limits<int32_t>::min() : std::numeric_limits<int32_t>::max();
-    case DataType::kUInt32: return is_max ? std::optional<int32_t>(0) : std::nullopt;
-    default: return std::nullopt;
+    case DataType::kUInt32:
+      *exact = is_max;
+      return is_max ? 0 : std::numeric_limits<int32_t>::max();
+    default:  // int64
+      *exact = false;
+      return is_max ? std::numeric_limits<int32_t>::min() : std::numeric_limits<int32_t>::max();
   }
 }
 
@@ -230,9 +235,9 @@ class ReduceKernel final : public VkKernel {
     if (static_cast<int64_t>(p.n_out) != rc.output(0).numel())
       return rc.error(str_cat("vulkan: output ", shape_to_string(rc.output(0).shape), " does not match the reduction"));
     if (storage_of(dt_) == Storage::kI32 && (op_ == kMax || op_ == kMin)) {
-      const auto id = int_identity(dt_, op_ == kMax);
-      if (id) p.ident = *id;
-      else if (p.n_red == 0 && p.n_out > 0)
+      bool exact = true;
+      p.ident = int_identity(dt_, op_ == kMax, &exact);
+      if (!exact && p.n_red == 0 && p.n_out > 0)
         return rc.error(str_cat("vulkan: the identity of an empty ", rc.node().op_type, " over ", dtype_name(dt_),
                                 " does not fit the GPU's int32 storage"));
     }
