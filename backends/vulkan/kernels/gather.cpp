@@ -36,6 +36,8 @@ bool present(const NodeView& n, size_t i) { return i < n.node.inputs.size() && n
 
 std::string value_reason(const NodeView& n, const VulkanContext& c, const ValueInfo& v, const char* what, size_t i) {
   if (v.kind != ValueKind::kTensor) return str_cat("vulkan: ", n.node.op_type, " ", what, " ", i, " is not a tensor");
+  if (v.dtype == DataType::kUndefined)
+    return str_cat("vulkan: ", n.node.op_type, " ", what, " ", i, " dtype unknown before running");
   if (!gpu_dtype(v.dtype) || (v.dtype == DataType::kFloat16 && !c.device.info().storage_16bit))
     return str_cat("vulkan: dtype ", dtype_name(v.dtype), " not supported (", n.node.op_type, " ", what, " ", i, ")");
   return "";
