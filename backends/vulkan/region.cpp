@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <map>
 
 #include "base/errors.h"
@@ -42,7 +43,7 @@ struct VulkanRegion::NodeState {
 struct VulkanRegion::Recorded {
   std::vector<uint8_t> signature;
   Buffer arena, upload, download;
-  std::vector<Buffer> scratch;
+  std::deque<Buffer> scratch;  // deque: DeviceTensors keep pointers to its elements
   CommandRecorder rec;
   uint64_t arena_bytes = 0;
   struct Upload {
@@ -61,7 +62,7 @@ struct VulkanRegion::Recorded {
 // The command buffer being recorded, with the data-flow tracking that places barriers.
 class Recording {
  public:
-  Recording(const VulkanContext& ctx, CommandRecorder* rec, std::vector<Buffer>* scratch)
+  Recording(const VulkanContext& ctx, CommandRecorder* rec, std::deque<Buffer>* scratch)
       : ctx_(ctx), rec_(rec), scratch_(scratch) {}
 
   Status dispatch(const ComputePipeline& p, std::span<const DeviceTensor* const> bindings, const void* push,
@@ -118,7 +119,7 @@ class Recording {
   }
   const VulkanContext& ctx_;
   CommandRecorder* rec_;
-  std::vector<Buffer>* scratch_;
+  std::deque<Buffer>* scratch_;
   std::vector<Span> pending_reads_, pending_writes_;
   int barriers_ = 0;
 };
