@@ -1,6 +1,8 @@
 // MatMul and Gemm on Vulkan (float32, and float16 storage with fp32 accumulation): the tiled
-// shared-memory SGEMM of shaders/gemm.comp (64x64 tiles, 4x4 outputs per invocation), operands
-// addressed through strides (Gemm's transA/transB need no copy), fused activation.
+// shared-memory SGEMM of shaders/gemm.comp (64x64 tiles, 4x4 outputs per invocation), or for
+// skinny/small products (GEMV shapes, many tiny batched matrices) shaders/matmul_small.comp (one
+// invocation per output); operands addressed through strides (Gemm's transA/transB need no copy),
+// fused activation.
 //
 // MatMul: numpy semantics: 1-D operands are promoted ([K] -> [1, K] for A, [K, 1] for B), batch
 // dims broadcast. Batch dims are collapsed where both operands are contiguous across them; up to
@@ -13,6 +15,8 @@
 #include "ops/shape_util.h"
 #include "shaders/matmul_f16.spv.h"
 #include "shaders/matmul_f32.spv.h"
+#include "shaders/matmul_small_f16.spv.h"
+#include "shaders/matmul_small_f32.spv.h"
 #include "vulkan/kernels/vulkan_common.h"
 #include "vulkan/kernels/window3d.h"
 
@@ -43,19 +47,38 @@ Support matmul_common_supports(const NodeView& n, const VulkanContext& c) {
   return Support::yes();
 }
 
-Result<const ComputePipeline*> make_pipeline(const NodeView& n, const VulkanContext& c, uint32_t has_c) {
-  std::span<const uint32_t> spv = n.input_dtype(0) == DataType::kFloat16
-                                      ? std::span<const uint32_t>(shaders::kSpirv_matmul_f16)
-                                      : std::span<const uint32_t>(shaders::kSpirv_matmul_f32);
+// The tiled and the small-product pipelines of one node.
+struct Pipelines {
+  const ComputePipeline* tiled = nullptr;
+  const ComputePipeline* small = nullptr;
+};
+
+Result<Pipelines> make_pipelines(const NodeView& n, const VulkanContext& c, uint32_t has_c) {
+  const bool f16 = n.input_dtype(0) == DataType::kFloat16;
   std::vector<uint32_t> spec = activation_spec(n.node);
   spec.push_back(has_c);
-  spec.push_back(0);  // CONV_MODE (unused without CONV)
-  return c.pipeline(spv, 4, sizeof(GemmPush), std::move(spec));
+  spec.push_back(0);  // gemm.comp's CONV_MODE (unused without CONV)
+  Pipelines p;
+  ER_ASSIGN_OR_RETURN(p.tiled, c.pipeline(f16 ? std::span<const uint32_t>(shaders::kSpirv_matmul_f16)
+                                              : std::span<const uint32_t>(shaders::kSpirv_matmul_f32),
+                                          4, sizeof(GemmPush), spec));
+  spec.push_back(c.workgroup_size());  // matmul_small.comp's workgroup size
+  ER_ASSIGN_OR_RETURN(p.small, c.pipeline(f16 ? std::span<const uint32_t>(shaders::kSpirv_matmul_small_f16)
+                                              : std::span<const uint32_t>(shaders::kSpirv_matmul_small_f32),
+                                          4, sizeof(GemmPush), std::move(spec)));
+  return p;
 }
 
-Status dispatch_gemm(RecordContext& rc, const ComputePipeline& p, std::span<const DeviceTensor* const> bind,
+// Small products leave most of a 64x64 tile idle (and each tile costs barriers): one invocation per output instead.
+bool use_small(int64_t m, int64_t n) { return m < 8 || n < 8 || m * n <= 1024; }
+
+Status dispatch_gemm(RecordContext& rc, const Pipelines& p, std::span<const DeviceTensor* const> bind,
                      const GemmPush& pc) {
-  return rc.dispatch(p, bind, &pc, sizeof pc, clamp_groups((pc.N + kTile - 1) / kTile),
+  if (use_small(pc.M, pc.N)) {
+    const uint64_t total = static_cast<uint64_t>(pc.batches) * static_cast<uint64_t>(pc.M) * static_cast<uint64_t>(pc.N);
+    return rc.dispatch(*p.small, bind, &pc, sizeof pc, rc.ctx().groups_for(total));
+  }
+  return rc.dispatch(*p.tiled, bind, &pc, sizeof pc, clamp_groups((pc.N + kTile - 1) / kTile),
                      clamp_groups((pc.M + kTile - 1) / kTile), clamp_groups(pc.batches));
 }
 
@@ -65,7 +88,7 @@ bool fits_i32(int64_t v) { return v >= 0 && v <= std::numeric_limits<int32_t>::m
 
 class MatMulKernel final : public VkKernel {
  public:
-  explicit MatMulKernel(const ComputePipeline* p) : p_(p) {}
+  explicit MatMulKernel(Pipelines p) : p_(p) {}
 
   Status record(RecordContext& rc) const override {
     const DeviceTensor& y = rc.output(0);
@@ -139,7 +162,7 @@ class MatMulKernel final : public VkKernel {
       pc.a_base = static_cast<int32_t>(ao);
       pc.b_base = static_cast<int32_t>(bo);
       pc.y_base = static_cast<int32_t>(o * inner_total * M * N);
-      ER_RETURN_IF_ERROR(dispatch_gemm(rc, *p_, bind, pc));
+      ER_RETURN_IF_ERROR(dispatch_gemm(rc, p_, bind, pc));
       for (size_t i = outer; i-- > 0;) {
         if (++idx[i] < dims[i].n) break;
         idx[i] = 0;
@@ -149,13 +172,13 @@ class MatMulKernel final : public VkKernel {
   }
 
  private:
-  const ComputePipeline* p_;
+  Pipelines p_;
 };
 
 Support matmul_supports(const NodeView& n, const VulkanContext& c) { return matmul_common_supports(n, c); }
 
 Result<std::unique_ptr<VkKernel>> matmul_create(const NodeView& n, std::shared_ptr<const VulkanContext> c) {
-  ER_ASSIGN_OR_RETURN(const ComputePipeline* p, make_pipeline(n, *c, 0));
+  ER_ASSIGN_OR_RETURN(Pipelines p, make_pipelines(n, *c, 0));
   return std::unique_ptr<VkKernel>(new MatMulKernel(p));
 }
 
@@ -163,7 +186,7 @@ Result<std::unique_ptr<VkKernel>> matmul_create(const NodeView& n, std::shared_p
 
 class GemmKernel final : public VkKernel {
  public:
-  explicit GemmKernel(const ComputePipeline* p) : p_(p) {}
+  explicit GemmKernel(Pipelines p) : p_(p) {}
 
   Status record(RecordContext& rc) const override {
     const DeviceTensor& y = rc.output(0);
@@ -200,11 +223,11 @@ class GemmKernel final : public VkKernel {
     pc.bd1 = 1;
     pc.bd2 = 1;
     const DeviceTensor* bind[] = {&a, &b, c ? c : &a, &y};
-    return dispatch_gemm(rc, *p_, bind, pc);
+    return dispatch_gemm(rc, p_, bind, pc);
   }
 
  private:
-  const ComputePipeline* p_;  // HAS_C set when the node has C
+  Pipelines p_;  // HAS_C set when the node has C
 };
 
 Support gemm_supports(const NodeView& n, const VulkanContext& c) {
@@ -218,7 +241,7 @@ Support gemm_supports(const NodeView& n, const VulkanContext& c) {
 
 Result<std::unique_ptr<VkKernel>> gemm_create(const NodeView& n, std::shared_ptr<const VulkanContext> c) {
   const uint32_t has_c = n.inputs.size() > 2 && n.input_dtype(2) != DataType::kUndefined ? 1 : 0;
-  ER_ASSIGN_OR_RETURN(const ComputePipeline* p, make_pipeline(n, *c, has_c));
+  ER_ASSIGN_OR_RETURN(Pipelines p, make_pipelines(n, *c, has_c));
   return std::unique_ptr<VkKernel>(new GemmKernel(p));
 }
 
