@@ -15,21 +15,37 @@ const state = {
 // ---------------------------------------------------------------------------------------------
 // Sessions: one per mode (in-thread / worker), created on first use.
 
+// Sessions: one per (mode, threads), created on first use. A session holds its pool's threads until
+// released: switching the thread count releases the digits sessions of the other counts first.
+
 const sessions = new Map();
-function digitsSession(worker = $('useWorker').checked) {
-  if (!sessions.has(worker)) {
-    const p = InferenceSession.create(MODEL_URL, { worker });
-    p.catch(() => sessions.delete(worker));
-    sessions.set(worker, p);
+const threadsWanted = () => Number($('threads').value) || 0;
+function digitsSession(worker = $('useWorker').checked, threads = threadsWanted()) {
+  const key = `${worker}/${threads}`;
+  if (!sessions.has(key)) {
+    const p = InferenceSession.create(MODEL_URL, { worker, threads });
+    p.catch(() => sessions.delete(key));
+    sessions.set(key, p);
   }
-  return sessions.get(worker);
+  return sessions.get(key);
 }
+async function releaseOtherSessions(threads) {
+  for (const [key, p] of [...sessions]) {
+    if (!key.endsWith(`/${threads}`)) {
+      sessions.delete(key);
+      await p.then((s) => s.release(), () => {});
+    }
+  }
+}
+
+const threadsText = (s) => `${s.threads} thread${s.threads === 1 ? '' : 's'}${s.threadsNote ? ` (${s.threadsNote})` : ''}`;
 
 function describeRuntime(session) {
   const rt = env.runtime;
   $('runtime').textContent = `edgerun ${rt ? rt.version : '?'} — variant: ${session.variant}` +
     (rt ? ` (${rt.reason})` : '') + ` — crossOriginIsolated: ${globalThis.crossOriginIsolated === true}`;
-  $('variant').textContent = `${session.variant}${$('useWorker').checked ? ', in a Web Worker' : ', on the main thread'}`;
+  $('variant').textContent = `${session.variant}, ${threadsText(session)}` +
+    `${$('useWorker').checked ? ', in a Web Worker' : ', on the main thread'}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -173,13 +189,17 @@ async function classify() {
 $('clear').addEventListener('click', () => { clearPad(); showPreview(new Float32Array(64)); });
 $('classify').addEventListener('click', () => { classify().catch(() => {}); });
 $('useWorker').addEventListener('change', () => { classify().catch(() => {}); });
+$('threads').addEventListener('change', async () => {
+  await releaseOtherSessions(threadsWanted());
+  classify().catch(() => {});
+});
 
 // ---------------------------------------------------------------------------------------------
 // Responsiveness: a long batch while a 10 ms timer counts ticks on the main thread. With the
 // worker the timer keeps ticking; in-thread, the page is frozen until the run returns.
 
-async function stress({ worker = $('useWorker').checked, batch = 8192 } = {}) {
-  const session = await digitsSession(worker);
+async function stress({ worker = $('useWorker').checked, batch = 8192, threads = threadsWanted() } = {}) {
+  const session = await digitsSession(worker, threads);
   const data = new Float32Array(batch * 64);
   for (let i = 0; i < data.length; ++i) data[i] = Math.random();
   const image = new Tensor('float32', data, [batch, 1, 8, 8]);
@@ -193,8 +213,9 @@ async function stress({ worker = $('useWorker').checked, batch = 8192 } = {}) {
   const ms = performance.now() - t0;
   const during = ticks - before;
   clearInterval(timer);
-  const result = { worker, batch, ms, ticks: during, expectedTicks: Math.floor(ms / 10) };
-  $('stressResult').textContent = `${batch} digits in ${ms.toFixed(0)} ms ${worker ? 'in a Web Worker' : 'on the main thread'}: ` +
+  const result = { worker, batch, ms, ticks: during, expectedTicks: Math.floor(ms / 10), variant: session.variant, threads: session.threads };
+  $('stressResult').textContent = `${batch} digits in ${ms.toFixed(0)} ms ${worker ? 'in a Web Worker' : 'on the main thread'} ` +
+    `(${session.variant}, ${threadsText(session)}): ` +
     `the main-thread timer ticked ${during} times (≈${result.expectedTicks} if never blocked)`;
   return result;
 }
@@ -282,7 +303,7 @@ async function loadFile(file) {
     if (fileSession) { await fileSession.release(); fileSession = null; }
     const bytes = new Uint8Array(await file.arrayBuffer());
     const t0 = performance.now();
-    fileSession = await InferenceSession.create(bytes, { worker: $('useWorker').checked });
+    fileSession = await InferenceSession.create(bytes, { worker: $('useWorker').checked, threads: threadsWanted() });
     const createMs = performance.now() - t0;
     fileName = file.name;
     await showFileRun(createMs, bytes.length);
@@ -293,19 +314,32 @@ async function loadFile(file) {
   }
 }
 
+// Node placement: a per-backend summary and one row per node of the optimised graph.
+function placementHtml(placement) {
+  const counts = {};
+  for (const p of placement) counts[p.backend] = (counts[p.backend] || 0) + 1;
+  const summary = Object.entries(counts).map(([b, n]) => `${esc(b)}: ${n}`).join(', ');
+  const rows = placement.map((p, i) => `<tr><td>${i}</td><td>${esc(p.name)}</td><td>${esc(p.domain ? `${p.domain}:${p.op}` : p.op)}</td>` +
+    `<td class="${esc(p.backend)}">${esc(p.backend)}</td><td>${esc(p.reason)}</td></tr>`).join('');
+  return `<details id="placementBox" open><summary id="placementSummary">node placement: ${placement.length} nodes after optimisation (${summary})</summary>` +
+    `<table id="placement"><tr><th>#</th><th>node</th><th>op</th><th>backend</th><th>why</th></tr>${rows}</table></details>`;
+}
+
 async function showFileRun(createMs, size) {
   const rows = (list, kind) => list.map((m) => `<tr><td>${kind}</td><td>${esc(m.name)}</td><td>${esc(m.type)}</td><td>${esc(shapeText(m.shape))}</td></tr>`).join('');
   const s = fileSession;
-  let html = `<p><b>${esc(fileName)}</b>${size ? ` (${(size / 1024).toFixed(1)} KB)` : ''} — variant ${esc(s.variant)}` +
-    `${$('useWorker').checked ? ', in a Web Worker' : ''}${createMs !== undefined ? ` — create ${createMs.toFixed(1)} ms` : ''}</p>` +
-    `<table id="ioTable"><tr><th></th><th>name</th><th>type</th><th>shape</th></tr>${rows(s.inputMetadata, 'input')}${rows(s.outputMetadata, 'output')}</table>`;
+  let html = `<p><b>${esc(fileName)}</b>${size ? ` (${(size / 1024).toFixed(1)} KB)` : ''} — variant ${esc(s.variant)}, ` +
+    `${esc(threadsText(s))}${$('useWorker').checked ? ', in a Web Worker' : ''}${createMs !== undefined ? ` — create ${createMs.toFixed(1)} ms` : ''}</p>` +
+    `<table id="ioTable"><tr><th></th><th>name</th><th>type</th><th>shape</th></tr>${rows(s.inputMetadata, 'input')}${rows(s.outputMetadata, 'output')}</table>` +
+    placementHtml(s.placement);
   $('modelInfo').innerHTML = html + '<p class="muted">running…</p>';
   const r = await runFile();
   html += `<p id="timings">first run ${r.first.toFixed(2)} ms; ${r.runs > 1 ? `${r.runs - 1} more: median ${r.median.toFixed(2)} ms, mean ${r.mean.toFixed(2)} ms` : ''} ` +
     `(${$('fill').value} inputs, symbolic dimensions set to 1)</p><pre id="outputs">` +
     Object.entries(r.out).map(([name, t]) => `${esc(name)}: ${esc(summarise(t))}`).join('\n') + '</pre>';
   $('modelInfo').innerHTML = html;
-  state.fileResult = { name: fileName, outputs: Object.fromEntries(Object.entries(r.out).map(([n, t]) => [n, { type: t.type, dims: [...t.dims] }])), first: r.first, median: r.median };
+  state.fileResult = { name: fileName, outputs: Object.fromEntries(Object.entries(r.out).map(([n, t]) => [n, { type: t.type, dims: [...t.dims] }])),
+    first: r.first, median: r.median, placement: s.placement, variant: s.variant, threads: s.threads };
 }
 
 $('file').addEventListener('change', () => { const f = $('file').files[0]; if (f) loadFile(f); });
@@ -315,7 +349,7 @@ $('rerun').addEventListener('click', async () => {
 
 // ---------------------------------------------------------------------------------------------
 
-window.edgerunDemo = { state, classify, stress, clearPad, toModelInput, digitsSession };
+window.edgerunDemo = { state, classify, stress, clearPad, toModelInput, digitsSession, releaseOtherSessions, env };
 digitsSession().then((s) => { describeRuntime(s); state.ready = true; state.variant = s.variant; }, (e) => {
   state.error = String(e.message || e);
   $('runtime').textContent = `failed to load: ${state.error}`;

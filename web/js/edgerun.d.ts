@@ -57,18 +57,39 @@ export interface SessionOptions {
   sha256?: string;
   /** Which backend runs the nodes (default 'auto'). */
   backend?: 'auto' | 'cpu' | 'reference';
-  /** Worker threads (the single-threaded build runs everything on the caller). */
+  /**
+   * Intra-op threads, the calling thread included (0 or absent: the threaded build's maximum,
+   * `env.runtime.maxThreads`). Capped by the pthread workers free when the session is created
+   * (`session.threads` and `session.threadsNote` say what it got); the single-threaded build
+   * always runs on the calling thread (threads = 1).
+   */
   threads?: number;
   /**
    * Run the session in its own module Web Worker (web/js/worker.mjs; a worker_threads Worker under
    * node), behind the same API: the calling thread never blocks on inference. The model bytes are
-   * copied and transferred to the worker, inputs copied, outputs transferred back.
+   * copied and transferred to the worker, inputs copied, outputs transferred back. The worker
+   * loads its own copy of the wasm module and picks its variant by the same rule.
    */
   worker?: boolean;
 }
 
 export type Feeds = Record<string, Tensor>;
 export type Results = Record<string, Tensor>;
+
+/** The two builds of the library module. */
+export type Variant = 'threaded' | 'single-threaded';
+
+/** Where one node of the optimised graph runs (in execution order). */
+export interface NodePlacement {
+  readonly name: string;
+  readonly op: string;
+  /** '' for the default ONNX domain. */
+  readonly domain: string;
+  /** 'cpu' or 'reference'. */
+  readonly backend: string;
+  /** Why the node is on that backend (e.g. why the cpu backend refused it); '' when there is nothing to say. */
+  readonly reason: string;
+}
 
 export class InferenceSession {
   /**
@@ -80,30 +101,53 @@ export class InferenceSession {
   readonly outputNames: readonly string[];
   readonly inputMetadata: readonly ValueMetadata[];
   readonly outputMetadata: readonly ValueMetadata[];
-  /** Which wasm build runs this session. */
-  readonly variant: 'single-threaded';
+  /** Which backend runs each node of the optimised graph, and why. */
+  readonly placement: readonly NodePlacement[];
+  /** Which wasm build runs this session (the worker's, with `worker: true`). */
+  readonly variant: Variant;
+  /** Intra-op threads this session runs with (1 in the single-threaded build). */
+  readonly threads: number;
+  /** Why `threads` is less than asked ('' when it is not). */
+  readonly threadsNote: string;
   /**
    * Runs the model on `feeds` ({ inputName: Tensor }); resolves to all outputs, or to those named
    * in `fetches`. Inputs are copied into the wasm heap and outputs out of it.
    */
   run(feeds: Feeds, fetches?: readonly string[]): Promise<Results>;
-  /** Frees the session's wasm memory; later run() calls reject. Releasing twice is harmless. */
+  /** Frees the session's wasm memory (and its threads); later run() calls reject. Releasing twice is harmless. */
   release(): Promise<void>;
 }
 
 export interface RuntimeInfo {
-  variant: 'single-threaded';
-  /** Why this variant was loaded. */
-  reason: string;
-  version: string;
+  readonly variant: Variant;
+  /** Why this variant was loaded (e.g. 'crossOriginIsolated is true'). */
+  readonly reason: string;
+  readonly version: string;
+  /** The most threads a session can use (pthread pool + the calling thread); 1 when single-threaded. */
+  readonly maxThreads: number;
 }
 
 /** Loader settings, read when the wasm module is first loaded (by the first create()). */
 export const env: {
-  /** URL of the Emscripten module (default: ../dist/edgerun_web.mjs next to edgerun.mjs). */
+  /** URL of the single-threaded module (default: ../dist/edgerun_web.mjs next to edgerun.mjs). */
   moduleUrl: string;
-  /** URL of the .wasm (default: edgerun_web.wasm next to moduleUrl). */
+  /** URL of its .wasm (default: edgerun_web.wasm next to moduleUrl). */
   wasmUrl: string | undefined;
+  /** URL of the threaded module (default: ../dist/edgerun_web_threads.mjs; its .worker.js next to it). */
+  threadedModuleUrl: string;
+  /** URL of its .wasm (default: edgerun_web_threads.wasm next to threadedModuleUrl). */
+  threadedWasmUrl: string | undefined;
+  /**
+   * 'auto' (default): threaded when `crossOriginIsolated`, else single-threaded. A forced variant
+   * that cannot run makes create() reject (no silent fallback).
+   */
+  variant: 'auto' | Variant;
+  /**
+   * Threaded build: the most threads any session may use; the module starts threads - 1 pthread
+   * workers. Default: the larger of the first create()'s `threads` and min(hardwareConcurrency, 4),
+   * at least 2.
+   */
+  threads: number | undefined;
   /** No console line saying which variant was loaded. */
   quiet: boolean;
   /** Set once the module is loaded. */
