@@ -230,6 +230,63 @@ TEST(CApi, TensorCreateHugeShapeSmallDataDoesNotAllocate) {
   EXPECT_EQ(edgerun_status_code(g.s), EDGERUN_INVALID_ARGUMENT) << edgerun_status_message(g.s);
 }
 
+// Node placement: y = Sin(Relu(x)) with backend "cpu" (cpu, falling back to reference): Relu has a cpu
+// kernel, Sin only a reference one (the reason names the cpu backend's refusal); with backend
+// "reference" both are there, no reason. ("auto" would prefer a real GPU where there is one.)
+TEST(CApi, NodePlacement) {
+  ModelBuilder b;
+  b.opset(13).input("x", DataType::kFloat32, {2, 3});
+  b.node("Relu", {"x"}, {"r"}, {}, "relu_node").node("Sin", {"r"}, {"y"}, {}, "sin_node");
+  b.output("y", DataType::kFloat32, {2, 3});
+  const std::string bytes = b.build();
+  for (const std::string backend : {"cpu", "reference"}) {
+    SCOPED_TRACE(backend);
+    edgerun_options* opt = edgerun_options_create();
+    StatusGuard g0{edgerun_options_set_backend(opt, backend.c_str())};
+    ASSERT_EQ(g0.s, nullptr);
+    edgerun_session* s = nullptr;
+    StatusGuard g1{edgerun_session_create_from_bytes(bytes.data(), bytes.size(), opt, &s)};
+    edgerun_options_release(opt);
+    ASSERT_EQ(g1.s, nullptr) << edgerun_status_message(g1.s);
+    ASSERT_EQ(edgerun_session_node_count(s), 2u);
+    const char *name = nullptr, *op = nullptr, *domain = nullptr, *be = nullptr, *reason = nullptr;
+    StatusGuard g2{edgerun_session_node_info(s, 0, &name, &op, &domain, &be, &reason)};
+    ASSERT_EQ(g2.s, nullptr) << edgerun_status_message(g2.s);
+    EXPECT_STREQ(name, "relu_node");
+    EXPECT_STREQ(op, "Relu");
+    EXPECT_STREQ(domain, "");
+    EXPECT_STREQ(be, backend == "cpu" ? "cpu" : "reference");
+    EXPECT_STREQ(reason, "");
+    StatusGuard g3{edgerun_session_node_info(s, 1, &name, &op, &domain, &be, &reason)};
+    ASSERT_EQ(g3.s, nullptr) << edgerun_status_message(g3.s);
+    EXPECT_STREQ(name, "sin_node");
+    EXPECT_STREQ(op, "Sin");
+    EXPECT_STREQ(be, "reference");
+    if (backend == "cpu") {
+      EXPECT_NE(std::string(reason).find("cpu"), std::string::npos) << reason;
+      EXPECT_NE(std::string(reason).find("Sin"), std::string::npos) << reason;
+    } else {
+      EXPECT_STREQ(reason, "");
+    }
+    // Null output pointers are allowed; a bad index is OUT_OF_RANGE and clears the outputs.
+    StatusGuard g4{edgerun_session_node_info(s, 1, nullptr, &op, nullptr, nullptr, nullptr)};
+    ASSERT_EQ(g4.s, nullptr);
+    EXPECT_STREQ(op, "Sin");
+    StatusGuard g5{edgerun_session_node_info(s, 2, &name, &op, &domain, &be, &reason)};
+    ASSERT_NE(g5.s, nullptr);
+    EXPECT_EQ(edgerun_status_code(g5.s), EDGERUN_OUT_OF_RANGE);
+    EXPECT_NE(std::string(edgerun_status_message(g5.s)).find("2 nodes"), std::string::npos) << edgerun_status_message(g5.s);
+    EXPECT_EQ(name, nullptr);
+    EXPECT_EQ(op, nullptr);
+    EXPECT_EQ(reason, nullptr);
+    edgerun_session_release(s);
+  }
+  EXPECT_EQ(edgerun_session_node_count(nullptr), 0u);
+  StatusGuard g{edgerun_session_node_info(nullptr, 0, nullptr, nullptr, nullptr, nullptr, nullptr)};
+  ASSERT_NE(g.s, nullptr);
+  EXPECT_EQ(edgerun_status_code(g.s), EDGERUN_INVALID_ARGUMENT);
+}
+
 TEST(CApi, RunErrors) {
   const std::string bytes = c_model_bytes();
   edgerun_session* s = nullptr;
