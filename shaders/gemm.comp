@@ -4,14 +4,17 @@
 //   Y[z](m, n) = act(alpha * sum_k A[z](m, k) * B[z](k, n) + beta * C(m, n))        (MatMul/Gemm)
 //   Y[n, g*Mg + m, p] = act(bias[g*Mg + m] + sum_k W[g*Mg + m, k] * im2col(X)[n, g](k, p))  (Conv)
 //
-// A workgroup of 16x16 invocations computes a 64x64 output tile, 4x4 outputs per invocation
-// (rows ly + 16*i, columns lx + 16*j), stepping through K in slices of 16 staged in shared memory.
-// Tiles and batches are visited with grid-stride loops, so any size runs within the dispatch limits.
+// A workgroup of 16x16 invocations computes a (16*TM)x(16*TN) output tile, TMxTN outputs per
+// invocation (rows ly + 16*i, columns lx + 16*j), stepping through K in slices of 16 staged in
+// shared memory. 4x4 (64x64 tiles) by default; skinny shapes use 1x8, 2x8, 8x1 or 8x2 so that few
+// tile rows/columns sit idle. Tiles and batches are visited with grid-stride loops, so any size runs
+// within the dispatch limits.
 //
 // Bindings: 0 A (W for Conv), 1 B (X for Conv), 2 C (Gemm's C / Conv's bias; any buffer when
 // HAS_C == 0), 3 Y. Specialization constants: 0-2 the fused activation (activation.glsl),
 // 3 HAS_C, 4 CONV_MODE (Conv only: 0 general implicit GEMM over 1-3 spatial dims, 1 pointwise:
-// 1x1x1 kernel, stride 1, no padding, so B is X's [Cg, P] plane block itself).
+// 1x1x1 kernel, stride 1, no padding, so B is X's [Cg, P] plane block itself), 5 TM, 6 TN (1, 2,
+// 4 or 8).
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #ifdef FP16
@@ -28,6 +31,8 @@ layout(constant_id = 1) const float ACT_A = 0;
 layout(constant_id = 2) const float ACT_B = 0;
 layout(constant_id = 3) const int HAS_C = 0;
 layout(constant_id = 4) const int CONV_MODE = 0;
+layout(constant_id = 5) const int TM = 4;
+layout(constant_id = 6) const int TN = 4;
 #include "activation.glsl"
 
 layout(std430, set = 0, binding = 0) readonly buffer BufA { STORE_T a_data[]; };
@@ -67,14 +72,14 @@ layout(push_constant) uniform Push {
 } pc;
 #endif
 
-const int BM = 64, BN = 64, BK = 16;
+const int BM = 16 * TM, BN = 16 * TN, BK = 16;
 shared float As[BK][BM + 1];
 shared float Bs[BK][BN + 1];
 
 void do_tile(int z, int m0, int n0, int lx, int ly, int tid) {
-  float acc[4][4];
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j) acc[i][j] = 0.0;
+  float acc[TM][TN];
+  for (int i = 0; i < TM; ++i)
+    for (int j = 0; j < TN; ++j) acc[i][j] = 0.0;
 
 #ifdef CONV
   const int n_img = z / pc.groups, g = z - n_img * pc.groups;
@@ -82,7 +87,7 @@ void do_tile(int z, int m0, int n0, int lx, int ly, int tid) {
   const int in_plane = pc.in_d * pc.in_h * pc.in_w;
   const int x_off = (n_img * pc.C + g * pc.Cg) * in_plane;
   const int khw = pc.k_h * pc.k_w, kk = pc.k_d * khw;
-  // This invocation always loads B column n0 + (tid % 64): its window origin is fixed per tile.
+  // This invocation always loads B column n0 + (tid % BN) (BN divides 256): its window origin is fixed per tile.
   const int bcol = tid % BN;
   const int p = n0 + bcol;
   int id0 = 0, ih0 = 0, iw0 = 0;
@@ -106,15 +111,16 @@ void do_tile(int z, int m0, int n0, int lx, int ly, int tid) {
 #endif
 
   for (int k0 = 0; k0 < pc.K; k0 += BK) {
-    // A slice [BM x BK] -> As[k][m]
-    for (int i = 0; i < 4; ++i) {
+    // A slice [BM x BK] -> As[k][m]: element e = tid + 256 * i
+    for (int i = 0; i < TM; ++i) {
+      const int e = tid + 256 * i;
       int m, k;
       if (a_kfast) {
-        k = tid % BK;
-        m = tid / BK + 16 * i;
+        k = e % BK;
+        m = e / BK;
       } else {
-        m = tid % BM;
-        k = tid / BM + 4 * i;
+        m = e % BM;
+        k = e / BM;
       }
       const int gm = m0 + m, gk = k0 + k;
       float v = 0.0;
@@ -125,15 +131,16 @@ void do_tile(int z, int m0, int n0, int lx, int ly, int tid) {
 #endif
       As[k][m] = v;
     }
-    // B slice [BK x BN] -> Bs[k][n]
-    for (int i = 0; i < 4; ++i) {
+    // B slice [BK x BN] -> Bs[k][n]: element e = tid + 256 * i
+    for (int i = 0; i < TN; ++i) {
+      const int e = tid + 256 * i;
       int k, n;
       if (b_nfast) {
-        n = tid % BN;
-        k = tid / BN + 4 * i;
+        n = e % BN;
+        k = e / BN;
       } else {
-        k = tid % BK;
-        n = tid / BK + 16 * i;
+        k = e % BK;
+        n = e / BK;
       }
       const int gk = k0 + k, gn = n0 + n;
       float v = 0.0;
@@ -157,16 +164,16 @@ void do_tile(int z, int m0, int n0, int lx, int ly, int tid) {
     }
     barrier();
     for (int k = 0; k < BK; ++k) {
-      float av[4], bv[4];
-      for (int i = 0; i < 4; ++i) av[i] = As[k][ly + 16 * i];
-      for (int j = 0; j < 4; ++j) bv[j] = Bs[k][lx + 16 * j];
-      for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) acc[i][j] += av[i] * bv[j];
+      float av[TM], bv[TN];
+      for (int i = 0; i < TM; ++i) av[i] = As[k][ly + 16 * i];
+      for (int j = 0; j < TN; ++j) bv[j] = Bs[k][lx + 16 * j];
+      for (int i = 0; i < TM; ++i)
+        for (int j = 0; j < TN; ++j) acc[i][j] += av[i] * bv[j];
     }
     barrier();
   }
 
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < TM; ++i) {
     const int m = m0 + ly + 16 * i;
     if (m >= pc.M) continue;
 #ifdef CONV
@@ -176,7 +183,7 @@ void do_tile(int z, int m0, int n0, int lx, int ly, int tid) {
 #else
     const int y_row = pc.y_base + z * pc.M * pc.N + m * pc.N;
 #endif
-    for (int j = 0; j < 4; ++j) {
+    for (int j = 0; j < TN; ++j) {
       const int n = n0 + lx + 16 * j;
       if (n >= pc.N) continue;
 #ifdef CONV

@@ -86,6 +86,15 @@ TEST(VulkanConv, ImplicitGemm2D) {
   for (const ConvSpec& s : cases) check_conv(s);
 }
 
+// Few output channels per group and many positions: 16x128 / 32x128 tiles.
+TEST(VulkanConv, SkinnyTiles) {
+  check_conv({{1, 8, 11, 12}, {16, 8, 3, 3}, {}, {}, {1, 1, 1, 1}});     // 16 x 132
+  check_conv({{2, 9, 16, 16}, {32, 9, 1, 1}});                         // pointwise 32 x 256
+  check_conv({{1, 6, 8, 16}, {24, 3, 3, 3}, {}, {}, {1, 1, 1, 1}, 2});  // 2 groups of 12 x 128
+  check_conv({{1, 5, 3, 3}, {128, 5, 3, 3}, {}, {}, {1, 1, 1, 1}});       // 128 x 9: 128x16 tile
+  check_conv({{1, 5, 4, 6}, {100, 5, 3, 3}, {}, {}, {1, 1, 1, 1}}, DataType::kFloat16);  // 100 x 24
+}
+
 TEST(VulkanConv, Groups) {
   check_conv({{2, 16, 9, 9}, {32, 8, 3, 3}, {}, {}, {1, 1, 1, 1}, 2});       // GEMM, 2 groups
   check_conv({{1, 12, 8, 8}, {24, 4, 1, 1}, {}, {}, {}, 3});                 // pointwise, 3 groups

@@ -32,6 +32,18 @@ TEST(VulkanMatMul, TileBoundaries) {
     }
 }
 
+// Skinny products use 16x128, 32x128, 128x16 and 128x32 tiles (kernels/gemm_tiles.h).
+TEST(VulkanMatMul, SkinnyTiles) {
+  const int64_t shapes[][3] = {{16, 127, 20}, {16, 128, 33}, {9, 129, 17}, {32, 255, 16}, {17, 257, 65},
+                               {127, 16, 31}, {129, 9, 40}, {200, 12, 17}, {130, 30, 64}, {257, 32, 5}};
+  for (const auto& d : shapes) {
+    OpCall c = matmul(DataType::kFloat32, {d[0], d[2]}, {d[2], d[1]});
+    expect_gpu_matches_ref(c, fp32_tol(d[2]), "MatMul " + str({d[0], d[2]}) + " x " + str({d[2], d[1]}));
+    OpCall h = matmul(DataType::kFloat16, {2, d[0], d[2]}, {d[2], d[1]});
+    expect_gpu_matches_ref(h, fp16_tol(d[2]), "MatMul f16 " + str({2, d[0], d[2]}) + " x " + str({d[2], d[1]}));
+  }
+}
+
 TEST(VulkanMatMul, LongK) {
   for (int64_t k : {255, 1000, 2049}) {
     OpCall c = matmul(DataType::kFloat32, {33, k}, {k, 70});

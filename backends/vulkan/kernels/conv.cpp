@@ -19,6 +19,7 @@
 #include "shaders/conv_gemm_f32.spv.h"
 #include "shaders/conv_transpose_f16.spv.h"
 #include "shaders/conv_transpose_f32.spv.h"
+#include "vulkan/kernels/gemm_tiles.h"
 #include "vulkan/kernels/vulkan_common.h"
 #include "vulkan/kernels/window3d.h"
 
@@ -40,8 +41,6 @@ struct DirectPush {
   int32_t geo[18];
 };
 static_assert(sizeof(DirectPush) == 92);
-
-constexpr int64_t kTile = 64;
 
 Support conv_common_supports(const NodeView& n, const VulkanContext& c) {
   const std::string& op = n.node.op_type;
@@ -81,8 +80,9 @@ Status check_ranks(const RecordContext& rc, const DeviceTensor& x, const DeviceT
 
 class ConvKernel final : public VkKernel {
  public:
-  ConvKernel(const ComputePipeline* general, const ComputePipeline* pointwise, const ComputePipeline* direct)
-      : general_(general), pointwise_(pointwise), direct_(direct) {}
+  // gemm_spec: the fused activation and HAS_BIAS; CONV_MODE and the tile shape are added per shape.
+  ConvKernel(std::span<const uint32_t> gemm, std::vector<uint32_t> gemm_spec, const ComputePipeline* direct)
+      : gemm_(gemm), gemm_spec_(std::move(gemm_spec)), direct_(direct) {}
 
   Status record(RecordContext& rc) const override {
     const DeviceTensor& y = rc.output(0);
@@ -133,13 +133,17 @@ class ConvKernel final : public VkKernel {
     g->pack(pc.geo);
     bind[0] = &w;
     bind[1] = &x;
-    return rc.dispatch(pointwise ? *pointwise_ : *general_, bind, &pc, sizeof pc, clamp_groups((P + kTile - 1) / kTile),
-                       clamp_groups((Mg + kTile - 1) / kTile), clamp_groups(N * group));
+    const GemmTiles t = pick_gemm_tiles(Mg, P);
+    std::vector<uint32_t> spec = gemm_spec_;
+    spec.insert(spec.end(), {pointwise ? 1u : 0u, t.tm, t.tn});
+    ER_ASSIGN_OR_RETURN(const ComputePipeline* pipe, rc.ctx().pipeline(gemm_, 4, sizeof(GemmPush), std::move(spec)));
+    return rc.dispatch(*pipe, bind, &pc, sizeof pc, clamp_groups((P + t.cols() - 1) / t.cols()),
+                       clamp_groups((Mg + t.rows() - 1) / t.rows()), clamp_groups(N * group));
   }
 
  private:
-  const ComputePipeline* general_;
-  const ComputePipeline* pointwise_;
+  std::span<const uint32_t> gemm_;
+  std::vector<uint32_t> gemm_spec_;
   const ComputePipeline* direct_;
 };
 
@@ -152,12 +156,10 @@ Result<std::unique_ptr<VkKernel>> conv_create(const NodeView& n, std::shared_ptr
                                        : std::span<const uint32_t>(shaders::kSpirv_conv_gemm_f32);
   std::span<const uint32_t> direct = f16 ? std::span<const uint32_t>(shaders::kSpirv_conv_direct_f16)
                                          : std::span<const uint32_t>(shaders::kSpirv_conv_direct_f32);
-  ER_ASSIGN_OR_RETURN(const ComputePipeline* general, c->pipeline(gemm, 4, sizeof(GemmPush), spec_with(n.node, {has_bias, 0})));
-  ER_ASSIGN_OR_RETURN(const ComputePipeline* pointwise,
-                      c->pipeline(gemm, 4, sizeof(GemmPush), spec_with(n.node, {has_bias, 1})));
+  // The GEMM pipelines (mode and tile shape depend on the concrete shape) are made at record time.
   ER_ASSIGN_OR_RETURN(const ComputePipeline* dp, c->pipeline(direct, 4, sizeof(DirectPush),
                                                              spec_with(n.node, {has_bias, c->workgroup_size()})));
-  return std::unique_ptr<VkKernel>(new ConvKernel(general, pointwise, dp));
+  return std::unique_ptr<VkKernel>(new ConvKernel(gemm, spec_with(n.node, {has_bias}), dp));
 }
 
 // ---- ConvTranspose ----

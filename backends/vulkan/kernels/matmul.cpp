@@ -1,5 +1,6 @@
 // MatMul and Gemm on Vulkan (float32, and float16 storage with fp32 accumulation): the tiled
-// shared-memory SGEMM of shaders/gemm.comp (64x64 tiles, 4x4 outputs per invocation), or for
+// shared-memory SGEMM of shaders/gemm.comp (64x64 tiles, 4x4 outputs per invocation, or
+// skinnier tiles for skinny products: kernels/gemm_tiles.h), or for
 // skinny/small products (GEMV shapes, many tiny batched matrices) shaders/matmul_small.comp (one
 // invocation per output); operands addressed through strides (Gemm's transA/transB need no copy),
 // fused activation.
@@ -17,6 +18,7 @@
 #include "shaders/matmul_f32.spv.h"
 #include "shaders/matmul_small_f16.spv.h"
 #include "shaders/matmul_small_f32.spv.h"
+#include "vulkan/kernels/gemm_tiles.h"
 #include "vulkan/kernels/vulkan_common.h"
 #include "vulkan/kernels/window3d.h"
 
@@ -35,8 +37,6 @@ struct GemmPush {
 };
 static_assert(sizeof(GemmPush) == 92);
 
-constexpr int64_t kTile = 64;
-
 Support matmul_common_supports(const NodeView& n, const VulkanContext& c) {
   const std::string& op = n.node.op_type;
   if (!standard_domain(n)) return Support::no(str_cat("vulkan: ", op, " in domain ", n.node.domain, " not supported"));
@@ -47,29 +47,29 @@ Support matmul_common_supports(const NodeView& n, const VulkanContext& c) {
   return Support::yes();
 }
 
-// The tiled and the small-product pipelines of one node.
+// The pipelines of one node: the small-product one, and the tiled shader with its base
+// specialization (fused activation, HAS_C, CONV_MODE 0), to which the tile shape is added per shape.
 struct Pipelines {
-  const ComputePipeline* tiled = nullptr;
+  std::span<const uint32_t> tiled;
+  std::vector<uint32_t> tiled_spec;
   const ComputePipeline* small = nullptr;
 };
 
 Result<Pipelines> make_pipelines(const NodeView& n, const VulkanContext& c, uint32_t has_c) {
   const bool f16 = n.input_dtype(0) == DataType::kFloat16;
-  std::vector<uint32_t> spec = activation_spec(n.node);
-  spec.push_back(has_c);
-  spec.push_back(0);  // gemm.comp's CONV_MODE (unused without CONV)
   Pipelines p;
-  ER_ASSIGN_OR_RETURN(p.tiled, c.pipeline(f16 ? std::span<const uint32_t>(shaders::kSpirv_matmul_f16)
-                                              : std::span<const uint32_t>(shaders::kSpirv_matmul_f32),
-                                          4, sizeof(GemmPush), spec));
-  spec.push_back(c.workgroup_size());  // matmul_small.comp's workgroup size
+  p.tiled = f16 ? std::span<const uint32_t>(shaders::kSpirv_matmul_f16) : std::span<const uint32_t>(shaders::kSpirv_matmul_f32);
+  p.tiled_spec = activation_spec(n.node);
+  p.tiled_spec.insert(p.tiled_spec.end(), {has_c, 0u});
+  std::vector<uint32_t> spec = p.tiled_spec;
+  spec.push_back(c.workgroup_size());  // matmul_small.comp's workgroup size (constant 5)
   ER_ASSIGN_OR_RETURN(p.small, c.pipeline(f16 ? std::span<const uint32_t>(shaders::kSpirv_matmul_small_f16)
                                               : std::span<const uint32_t>(shaders::kSpirv_matmul_small_f32),
                                           4, sizeof(GemmPush), std::move(spec)));
   return p;
 }
 
-// Small products leave most of a 64x64 tile idle (and each tile costs barriers): one invocation per output instead.
+// Small products leave most of a tile idle (and each tile costs barriers): one invocation per output instead.
 bool use_small(int64_t m, int64_t n) { return m < 8 || n < 8 || m * n <= 1024; }
 
 Status dispatch_gemm(RecordContext& rc, const Pipelines& p, std::span<const DeviceTensor* const> bind,
@@ -78,8 +78,12 @@ Status dispatch_gemm(RecordContext& rc, const Pipelines& p, std::span<const Devi
     const uint64_t total = static_cast<uint64_t>(pc.batches) * static_cast<uint64_t>(pc.M) * static_cast<uint64_t>(pc.N);
     return rc.dispatch(*p.small, bind, &pc, sizeof pc, rc.ctx().groups_for(total));
   }
-  return rc.dispatch(*p.tiled, bind, &pc, sizeof pc, clamp_groups((pc.N + kTile - 1) / kTile),
-                     clamp_groups((pc.M + kTile - 1) / kTile), clamp_groups(pc.batches));
+  const GemmTiles t = pick_gemm_tiles(pc.M, pc.N);
+  std::vector<uint32_t> spec = p.tiled_spec;
+  spec.insert(spec.end(), {t.tm, t.tn});
+  ER_ASSIGN_OR_RETURN(const ComputePipeline* tiled, rc.ctx().pipeline(p.tiled, 4, sizeof(GemmPush), std::move(spec)));
+  return rc.dispatch(*tiled, bind, &pc, sizeof pc, clamp_groups((pc.N + t.cols() - 1) / t.cols()),
+                     clamp_groups((pc.M + t.rows() - 1) / t.rows()), clamp_groups(pc.batches));
 }
 
 bool fits_i32(int64_t v) { return v >= 0 && v <= std::numeric_limits<int32_t>::max(); }
@@ -88,7 +92,7 @@ bool fits_i32(int64_t v) { return v >= 0 && v <= std::numeric_limits<int32_t>::m
 
 class MatMulKernel final : public VkKernel {
  public:
-  explicit MatMulKernel(Pipelines p) : p_(p) {}
+  explicit MatMulKernel(Pipelines p) : p_(std::move(p)) {}
 
   Status record(RecordContext& rc) const override {
     const DeviceTensor& y = rc.output(0);
@@ -179,14 +183,14 @@ Support matmul_supports(const NodeView& n, const VulkanContext& c) { return matm
 
 Result<std::unique_ptr<VkKernel>> matmul_create(const NodeView& n, std::shared_ptr<const VulkanContext> c) {
   ER_ASSIGN_OR_RETURN(Pipelines p, make_pipelines(n, *c, 0));
-  return std::unique_ptr<VkKernel>(new MatMulKernel(p));
+  return std::unique_ptr<VkKernel>(new MatMulKernel(std::move(p)));
 }
 
 // ---- Gemm ----
 
 class GemmKernel final : public VkKernel {
  public:
-  explicit GemmKernel(Pipelines p) : p_(p) {}
+  explicit GemmKernel(Pipelines p) : p_(std::move(p)) {}
 
   Status record(RecordContext& rc) const override {
     const DeviceTensor& y = rc.output(0);
@@ -242,7 +246,7 @@ Support gemm_supports(const NodeView& n, const VulkanContext& c) {
 Result<std::unique_ptr<VkKernel>> gemm_create(const NodeView& n, std::shared_ptr<const VulkanContext> c) {
   const uint32_t has_c = n.inputs.size() > 2 && n.input_dtype(2) != DataType::kUndefined ? 1 : 0;
   ER_ASSIGN_OR_RETURN(Pipelines p, make_pipelines(n, *c, has_c));
-  return std::unique_ptr<VkKernel>(new GemmKernel(p));
+  return std::unique_ptr<VkKernel>(new GemmKernel(std::move(p)));
 }
 
 const VulkanOp kOps[] = {

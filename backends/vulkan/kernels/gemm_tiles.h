@@ -1,0 +1,23 @@
+// Tile shape of shaders/gemm.comp (MatMul/Gemm and Conv's GEMM paths): a 16x16 workgroup computes
+// (16*tm) x (16*tn) outputs. 64x64 by default; skinny products get tiles that fit them better.
+#pragma once
+
+#include <cstdint>
+
+namespace edgerun::vk {
+
+struct GemmTiles {
+  uint32_t tm = 4, tn = 4;  // outputs per invocation along M and N (specialization constants 5, 6)
+  int64_t rows() const { return 16 * tm; }
+  int64_t cols() const { return 16 * tn; }
+};
+
+inline GemmTiles pick_gemm_tiles(int64_t m, int64_t n) {
+  if (m <= 16 && n > 64) return {1, 8};
+  if (m <= 32 && n > 64) return {2, 8};
+  if (n <= 16 && m > 64) return {8, 1};
+  if (n <= 32 && m > 64) return {8, 2};
+  return {4, 4};
+}
+
+}  // namespace edgerun::vk
