@@ -64,12 +64,24 @@ layout(push_constant) uniform Push {
   int b_sk, b_sn;    // B(k, n) = b_data[b_off + k * b_sk + n * b_sn]
   int c_sm, c_sn;    // C(m, n) = c_data[m * c_sm + n * c_sn] (0 strides broadcast)
   float alpha, beta;
-  int batches;       // batch matrices in this dispatch: bd0 * bd1 * bd2
-  int bd1, bd2;      // inner batch dims (the batch index z = (b0 * bd1 + b1) * bd2 + b2)
-  int as0, as1, as2; // A offsets per batch index (elements; 0 where broadcast)
-  int bs0, bs1, bs2; // B offsets per batch index
-  int a_base, b_base, y_base;  // offsets of this dispatch (batch dims beyond 3 are looped on the host)
+  int batches;       // batch matrices: bd[0] * ... * bd[4] (up to 5 collapsed batch dims)
+  int bd[4];         // bd[1..4] (z = (((b0 * bd1 + b1) * bd2 + b2) * bd3 + b3) * bd4 + b4)
+  int as[5], bs[5];  // A and B offsets per batch index (elements; 0 where broadcast)
 } pc;
+
+// Element offsets of batch z's A and B matrices.
+void batch_offsets(int z, out int a_off, out int b_off) {
+  a_off = 0;
+  b_off = 0;
+  for (int d = 4; d >= 1; --d) {
+    const int q = z / pc.bd[d - 1], b = z - q * pc.bd[d - 1];
+    a_off += b * pc.as[d];
+    b_off += b * pc.bs[d];
+    z = q;
+  }
+  a_off += z * pc.as[0];
+  b_off += z * pc.bs[0];
+}
 #endif
 
 const int BM = 16 * TM, BN = 16 * TN, BK = 16;
@@ -101,10 +113,8 @@ void do_tile(int z, int m0, int n0, int lx, int ly, int tid) {
   const bool a_kfast = true;
   const bool b_nfast = true;
 #else
-  const int b0 = z / (pc.bd1 * pc.bd2), rz = z - b0 * pc.bd1 * pc.bd2;
-  const int b1 = rz / pc.bd2, b2 = rz - b1 * pc.bd2;
-  const int a_off = pc.a_base + b0 * pc.as0 + b1 * pc.as1 + b2 * pc.as2;
-  const int b_off = pc.b_base + b0 * pc.bs0 + b1 * pc.bs1 + b2 * pc.bs2;
+  int a_off, b_off;
+  batch_offsets(z, a_off, b_off);
   // Load order: consecutive invocations walk the operand's contiguous dimension.
   const bool a_kfast = pc.a_sk == 1;
   const bool b_nfast = pc.b_sk != 1 || (pc.b_sn == 1 && pc.N > 1);
@@ -181,7 +191,7 @@ void do_tile(int z, int m0, int n0, int lx, int ly, int tid) {
     const float bias = HAS_C != 0 ? float(c_data[ch]) : 0.0;
     const int y_row = (n_img * pc.Mtot + ch) * pc.N;
 #else
-    const int y_row = pc.y_base + z * pc.M * pc.N + m * pc.N;
+    const int y_row = z * pc.M * pc.N + m * pc.N;
 #endif
     for (int j = 0; j < TN; ++j) {
       const int n = n0 + lx + 16 * j;

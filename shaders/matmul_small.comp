@@ -29,10 +29,9 @@ layout(push_constant) uniform Push {
   int b_sk, b_sn;
   int c_sm, c_sn;
   float alpha, beta;
-  int batches, bd1, bd2;
-  int as0, as1, as2;
-  int bs0, bs1, bs2;
-  int a_base, b_base, y_base;
+  int batches;
+  int bd[4];
+  int as[5], bs[5];
 } pc;
 
 void main() {
@@ -42,14 +41,20 @@ void main() {
     const int i = int(idx);
     const int n = i % pc.N, t = i / pc.N;
     const int m = t % pc.M, z = t / pc.M;
-    const int b0 = z / (pc.bd1 * pc.bd2), rz = z - b0 * pc.bd1 * pc.bd2;
-    const int b1 = rz / pc.bd2, b2 = rz - b1 * pc.bd2;
-    const int a_row = pc.a_base + b0 * pc.as0 + b1 * pc.as1 + b2 * pc.as2 + m * pc.a_sm;
-    const int b_col = pc.b_base + b0 * pc.bs0 + b1 * pc.bs1 + b2 * pc.bs2 + n * pc.b_sn;
+    int a_row = m * pc.a_sm, b_col = n * pc.b_sn;
+    int zz = z;
+    for (int d = 4; d >= 1; --d) {
+      const int q = zz / pc.bd[d - 1], b = zz - q * pc.bd[d - 1];
+      a_row += b * pc.as[d];
+      b_col += b * pc.bs[d];
+      zz = q;
+    }
+    a_row += zz * pc.as[0];
+    b_col += zz * pc.bs[0];
     float acc = 0.0;
     for (int k = 0; k < pc.K; ++k) acc += float(a_data[a_row + k * pc.a_sk]) * float(b_data[b_col + k * pc.b_sk]);
     float v = pc.alpha * acc;
     if (HAS_C != 0) v += pc.beta * float(c_data[m * pc.c_sm + n * pc.c_sn]);
-    y_data[pc.y_base + i] = STORE_T(apply_act(v));
+    y_data[i] = STORE_T(apply_act(v));
   }
 }

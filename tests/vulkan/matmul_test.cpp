@@ -1,5 +1,5 @@
 // Vulkan MatMul / Gemm (tiled SGEMM, shaders/gemm.comp) vs the reference backend: sizes around the
-// 64x64 tile and the 16-deep K slice, batch broadcasting (incl. more than 3 non-mergeable batch
+// 64x64 tile and the 16-deep K slice, batch broadcasting (incl. 5 non-mergeable batch
 // dims and more batches than one dispatch dimension), 1-D operands, Gemm attributes and C
 // broadcasting, fused activations, float16 storage.
 #include <gtest/gtest.h>
@@ -60,7 +60,8 @@ TEST(VulkanMatMul, BatchAndBroadcast) {
       {{7}, {7}},                          // 1-D x 1-D -> scalar
       {{4, 1, 9, 16}, {1, 5, 16, 65}},     // both broadcast
       {{1, 1, 3, 8}, {2, 2, 8, 3}},        // size-1 batch dims
-      {{2, 1, 2, 1, 2, 3, 4}, {1, 2, 1, 2, 1, 4, 5}},  // 5 non-mergeable batch dims: 2 looped on the host
+      {{2, 1, 2, 1, 2, 3, 4}, {1, 2, 1, 2, 1, 4, 5}},  // 5 non-mergeable batch dims (the most: rank 7)
+      {{70, 1, 3, 1, 2, 3, 4}, {1, 2, 1, 2, 1, 4, 9}},
       {{3, 1, 3, 1, 5, 6}, {1, 2, 1, 2, 6, 7}},
   };
   for (const auto& [a, b] : cases) {
@@ -111,6 +112,9 @@ TEST(VulkanMatMul, RefusesWithReasons) {
   ints.inputs = {make_tensor<int32_t>({2, 2}, {1, 2, 3, 4}), make_tensor<int32_t>({2, 2}, {1, 0, 0, 1})};
   std::string why = vulkan_refusal(ints);
   EXPECT_NE(why.find("dtype int32 not supported"), std::string::npos) << why;
+  OpCall rank8 = matmul(DataType::kFloat32, {2, 1, 2, 1, 2, 1, 3, 4}, {4, 5});
+  why = vulkan_refusal(rank8);
+  EXPECT_NE(why.find("rank 8 not supported"), std::string::npos) << why;
   OpCall dbl = matmul(DataType::kFloat64, {2, 2}, {2, 2});
   why = vulkan_refusal(dbl);
   EXPECT_NE(why.find("dtype float64 not supported"), std::string::npos) << why;

@@ -6,8 +6,8 @@
 // fused activation.
 //
 // MatMul: numpy semantics: 1-D operands are promoted ([K] -> [1, K] for A, [K, 1] for B), batch
-// dims broadcast. Batch dims are collapsed where both operands are contiguous across them; up to
-// 3 remaining batch dims are indexed in the shader, more are looped over here (one dispatch each).
+// dims broadcast. Batch dims are collapsed where both operands are contiguous across them and
+// indexed in the shader (up to 5: operands of rank <= 7).
 // Gemm: Y = alpha * A' * B' + beta * C, C broadcast to [M, N] through 0 strides.
 #include <algorithm>
 #include <limits>
@@ -31,11 +31,13 @@ struct GemmPush {
   int32_t M, N, K;
   int32_t a_sm, a_sk, b_sk, b_sn, c_sm, c_sn;
   float alpha, beta;
-  int32_t batches, bd1, bd2;
-  int32_t as[3], bs[3];
-  int32_t a_base, b_base, y_base;
+  int32_t batches;
+  int32_t bd[4];          // batch dims 1..4 (dim 0 is implied by batches)
+  int32_t as[5], bs[5];   // A and B element offsets per batch index
 };
-static_assert(sizeof(GemmPush) == 92);
+static_assert(sizeof(GemmPush) == 104);
+
+constexpr size_t kMaxBatchDims = 5;  // after collapsing; rank <= 7 guarantees it
 
 Support matmul_common_supports(const NodeView& n, const VulkanContext& c) {
   const std::string& op = n.node.op_type;
@@ -126,7 +128,12 @@ class MatMulKernel final : public VkKernel {
         dims.push_back(d);
       }
     }
-    const size_t inner = std::min<size_t>(dims.size(), 3), outer = dims.size() - inner;
+    if (dims.size() > kMaxBatchDims)
+      return rc.error(str_cat("vulkan: MatMul with ", dims.size(), " batch dims (at most ", kMaxBatchDims, ")"));
+    int64_t total = 1;
+    for (const Dim& d : dims) total *= d.n;
+    if (!fits_i32(total) || !fits_i32(M) || !fits_i32(N) || !fits_i32(K))
+      return rc.error("vulkan: MatMul sizes exceed 32-bit indices");
     GemmPush pc{};
     pc.M = static_cast<int32_t>(M);
     pc.N = static_cast<int32_t>(N);
@@ -137,49 +144,36 @@ class MatMulKernel final : public VkKernel {
     pc.b_sn = 1;
     pc.alpha = 1.0f;
     pc.beta = 0.0f;
-    // Inner batch dims, right-aligned into the shader's (b0, b1, b2).
-    int64_t bdim[3] = {1, 1, 1};
-    for (size_t i = 0; i < inner; ++i) {
-      const Dim& d = dims[outer + i];
-      const size_t slot = 3 - inner + i;
-      bdim[slot] = d.n;
-      pc.as[slot] = static_cast<int32_t>(d.sa);
-      pc.bs[slot] = static_cast<int32_t>(d.sb);
+    pc.batches = static_cast<int32_t>(total);
+    // Right-aligned into the shader's 5 batch slots; unused leading slots have size 1.
+    std::fill(pc.bd, pc.bd + 4, 1);
+    for (size_t i = 0; i < dims.size(); ++i) {
+      const size_t slot = kMaxBatchDims - dims.size() + i;
+      if (slot > 0) pc.bd[slot - 1] = static_cast<int32_t>(dims[i].n);
+      pc.as[slot] = static_cast<int32_t>(dims[i].sa);
+      pc.bs[slot] = static_cast<int32_t>(dims[i].sb);
     }
-    const int64_t inner_total = bdim[0] * bdim[1] * bdim[2];
-    if (!fits_i32(inner_total) || !fits_i32(M) || !fits_i32(N) || !fits_i32(K))
-      return rc.error("vulkan: MatMul sizes exceed 32-bit indices");
-    pc.batches = static_cast<int32_t>(inner_total);
-    pc.bd1 = static_cast<int32_t>(bdim[1]);
-    pc.bd2 = static_cast<int32_t>(bdim[2]);
     const DeviceTensor* bind[] = {&a, &b, &a, &y};  // no C: binding 2 is any buffer
-    // Outer batch dims (rare: more than 3 non-mergeable dims): one dispatch per index.
-    std::vector<int64_t> idx(outer, 0);
-    int64_t outer_total = 1;
-    for (size_t i = 0; i < outer; ++i) outer_total *= dims[i].n;
-    for (int64_t o = 0; o < outer_total; ++o) {
-      int64_t ao = 0, bo = 0;
-      for (size_t i = 0; i < outer; ++i) {
-        ao += idx[i] * dims[i].sa;
-        bo += idx[i] * dims[i].sb;
-      }
-      pc.a_base = static_cast<int32_t>(ao);
-      pc.b_base = static_cast<int32_t>(bo);
-      pc.y_base = static_cast<int32_t>(o * inner_total * M * N);
-      ER_RETURN_IF_ERROR(dispatch_gemm(rc, p_, bind, pc));
-      for (size_t i = outer; i-- > 0;) {
-        if (++idx[i] < dims[i].n) break;
-        idx[i] = 0;
-      }
-    }
-    return Status::Ok();
+    return dispatch_gemm(rc, p_, bind, pc);
   }
 
  private:
   Pipelines p_;
 };
 
-Support matmul_supports(const NodeView& n, const VulkanContext& c) { return matmul_common_supports(n, c); }
+Support matmul_supports(const NodeView& n, const VulkanContext& c) {
+  Support s = matmul_common_supports(n, c);
+  if (!s.ok) return s;
+  // More than 5 batch dims could leave more than 5 after collapsing: refused up front.
+  for (size_t i = 0; i < 2 && i < n.inputs.size(); ++i) {
+    const ShapeInfo& sh = n.inputs[i].shape;
+    if (!sh.rank_known) return Support::no(str_cat("vulkan: MatMul input ", i, " rank unknown before running"));
+    if (sh.rank() > kMaxBatchDims + 2)
+      return Support::no(str_cat("vulkan: MatMul input ", i, " of rank ", sh.rank(), " not supported (at most ",
+                                 kMaxBatchDims + 2, ")"));
+  }
+  return Support::yes();
+}
 
 Result<std::unique_ptr<VkKernel>> matmul_create(const NodeView& n, std::shared_ptr<const VulkanContext> c) {
   ER_ASSIGN_OR_RETURN(Pipelines p, make_pipelines(n, *c, 0));
@@ -224,8 +218,7 @@ class GemmKernel final : public VkKernel {
       pc.c_sn = static_cast<int32_t>(st[1]);
     }
     pc.batches = 1;
-    pc.bd1 = 1;
-    pc.bd2 = 1;
+    std::fill(pc.bd, pc.bd + 4, 1);
     const DeviceTensor* bind[] = {&a, &b, c ? c : &a, &y};
     return dispatch_gemm(rc, p_, bind, pc);
   }
