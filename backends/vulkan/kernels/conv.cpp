@@ -4,8 +4,8 @@
 // Conv picks one of three shaders per concrete shape:
 //   - pointwise (1x1x1 kernel, stride 1, no padding): a tiled GEMM W[Mg, Cg] x X[Cg, P] per
 //     (image, group) (gemm.comp CONV=1, CONV_MODE 1);
-//   - few channels per group (depthwise: Cg == 1, or Mg < 8): direct convolution, one invocation
-//     per output (conv_direct.comp);
+//   - few channels per group (depthwise: Cg == 1, or Mg < 8), or a device without room for the
+//     tiled shader's 16x16 workgroup: direct convolution, one invocation per output (conv_direct.comp);
 //   - otherwise: the tiled implicit GEMM, im2col computed on the fly while staging B tiles
 //     (gemm.comp CONV=1, CONV_MODE 0).
 // ConvTranspose is a gather, one invocation per output (conv_transpose.comp).
@@ -107,7 +107,7 @@ class ConvKernel final : public VkKernel {
     const DeviceTensor* bias = rc.input(2) ? rc.input(2) : &x;  // any buffer when there is no bias
     const DeviceTensor* bind[] = {nullptr, nullptr, bias, &y};
 
-    if (Cg == 1 || Mg < 8) {
+    if (Cg == 1 || Mg < 8 || !tiled_gemm_fits(rc.ctx().device.info())) {
       DirectPush pc{};
       pc.total = static_cast<uint32_t>(y.numel());
       pc.C = static_cast<int32_t>(C);

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "vulkan/device/device.h"
+
 namespace edgerun::vk {
 
 struct GemmTiles {
@@ -18,6 +20,12 @@ inline GemmTiles pick_gemm_tiles(int64_t m, int64_t n) {
   if (n <= 16 && m > 64) return {8, 1};
   if (n <= 32 && m > 64) return {8, 2};
   return {4, 4};
+}
+
+// The tiled shader's 16x16 workgroup exceeds the Vulkan minimum limits (128 invocations): on a
+// device that does not allow it, MatMul/Gemm and Conv use their one-invocation-per-output shaders.
+inline bool tiled_gemm_fits(const PhysicalDeviceInfo& i) {
+  return i.max_workgroup_invocations >= 256 && i.max_workgroup_size_x >= 16;
 }
 
 }  // namespace edgerun::vk

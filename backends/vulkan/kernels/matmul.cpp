@@ -76,7 +76,7 @@ bool use_small(int64_t m, int64_t n) { return m < 8 || n < 8 || m * n <= 1024; }
 
 Status dispatch_gemm(RecordContext& rc, const Pipelines& p, std::span<const DeviceTensor* const> bind,
                      const GemmPush& pc) {
-  if (use_small(pc.M, pc.N)) {
+  if (use_small(pc.M, pc.N) || !tiled_gemm_fits(rc.ctx().device.info())) {
     const uint64_t total = static_cast<uint64_t>(pc.batches) * static_cast<uint64_t>(pc.M) * static_cast<uint64_t>(pc.N);
     return rc.dispatch(*p.small, bind, &pc, sizeof pc, rc.ctx().groups_for(total));
   }
