@@ -2,7 +2,9 @@
 # Builds the WebAssembly variant of edgerun with Debian's Emscripten (CMake preset "wasm",
 # build/wasm; with --threads also the pthreads preset "wasm-threads", build/wasm-threads) and
 # reports the size of each .wasm, raw and gzip -9. Installs missing Debian packages first.
-# Usage: scripts/build_wasm.sh [--threads|--threads-only] [targets...]   (default target: edgerun)
+# Default targets: the CLI (edgerun) and the JS API's library module (edgerun_web, copied to
+# web/dist/: edgerun_web.* from "wasm", edgerun_web_threads.* from "wasm-threads").
+# Usage: scripts/build_wasm.sh [--threads|--threads-only] [targets...]
 # Then:  timeout 600 node --no-experimental-fetch build/wasm/native/edgerun.js validate DIR --no-isolate
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +15,7 @@ case "${1:-}" in
   --threads-only) PRESETS=(wasm-threads); shift ;;
 esac
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(edgerun)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(edgerun edgerun_web)
 
 PACKAGES=(cmake ninja-build libprotozero-dev libeigen3-dev libhwy-dev emscripten binaryen nodejs)
 missing=()
