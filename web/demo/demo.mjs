@@ -342,7 +342,11 @@ async function showFileRun(createMs, size) {
     first: r.first, median: r.median, placement: s.placement, variant: s.variant, threads: s.threads };
 }
 
-$('file').addEventListener('change', () => { const f = $('file').files[0]; if (f) loadFile(f); });
+$('file').addEventListener('change', () => {
+  const f = $('file').files[0];
+  $('file').value = '';   // picking the same file again (e.g. after switching worker/threads) loads it again
+  if (f) loadFile(f);
+});
 $('rerun').addEventListener('click', async () => {
   try { await showFileRun(); } catch (e) { $('modelError').textContent = `${e.name}: ${e.message}`; }
 });

@@ -251,20 +251,27 @@ function heapU32(m) {
 
 // The intra-op thread count for a new in-thread session: what was asked (default: the build's
 // maximum), capped by the pthread workers free now (each session's pool holds threads - 1 of them
-// until it is released). Returns { threads, note } (note: why fewer than asked, or '').
+// until it is released). Workers of released sessions go back to the pool once this thread has
+// handled their exit messages (an event-loop turn): while some are on their way back, wait for
+// them briefly rather than give a session fewer threads. Resolves to { threads, note }; the caller
+// must create the session without awaiting anything in between (another create() could take the
+// workers counted here).
 async function sessionThreads(m, asked) {
+  for (let i = 0; ; ++i) {
+    const t = threadsNow(m, asked);
+    const returning = m.edgerunMaxThreads > 1 && m.PThread.runningWorkers.length > m.edgerunThreadsInUse;
+    if (!t.note || !returning || i >= 100) return t;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+// Synchronous: { threads, note } (note: why fewer than asked, or '').
+function threadsNow(m, asked) {
   if (m.edgerunMaxThreads <= 1) {
     return { threads: 1, note: asked > 1 ? `${asked} threads asked, the single-threaded variant runs on the calling thread` : '' };
   }
   const want = Math.min(asked || m.edgerunMaxThreads, THREAD_LIMIT);
-  const P = m.PThread;
-  // Workers of released sessions go back to the pool once this thread has handled their exit
-  // messages (an event-loop turn): wait for them briefly rather than give a session fewer threads.
-  for (let i = 0; i < 100 && P.unusedWorkers.length < want - 1 &&
-       P.runningWorkers.length > m.edgerunThreadsInUse; ++i) {
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  const threads = Math.min(want, P.unusedWorkers.length + 1);
+  const threads = Math.min(want, m.PThread.unusedWorkers.length + 1);
   let note = '';
   if (threads < want) {
     note = want > m.edgerunMaxThreads
@@ -424,6 +431,8 @@ export class InferenceSession {
       }
       bytes = await fetchModel(urlOrBytes);
     }
+    // From here to the session's creation nothing awaits: the free pool workers counted are
+    // still free when the session's threads take them.
     const { threads, note } = await sessionThreads(m, options.threads || 0);
     const owned = [];
     try {

@@ -210,14 +210,14 @@ test('demo (COOP/COEP): threaded variant; a drawn 7 is classified as 7; all samp
     // File picker: any .onnx → metadata, node placement, outputs and timings; main thread and worker.
     for (const worker of [false, true]) {
       await page.evaluate((w) => { document.getElementById('useWorker').checked = w; }, worker);
-      await page.setInputFiles('#file', join(ROOT, 'models/digits/digits.onnx'));
+      await page.setInputFiles('#file', join(ROOT, 'models/digits/digits.onnx'));   // the demo clears the input after each pick
       await page.waitForSelector('#outputs', { timeout: 30000 });
       const table = await page.textContent('#ioTable');
       assert.match(table, /input\s*image\s*float32\s*\[\?, 1, 8, 8\]/);
       assert.match(table, /output\s*logits\s*float32/);
       assert.match(await page.textContent('#outputs'), /^logits: float32\[1, 10\]/);
       assert.match(await page.textContent('#timings'), /first run [\d.]+ ms; 9 more: median [\d.]+ ms/);
-      assert.match(await page.textContent('#modelInfo'), /variant threaded, 2 threads/);
+      assert.match(await page.textContent('#modelInfo'), worker ? /variant threaded, 2 threads, in a Web Worker — create/ : /variant threaded, 2 threads — create/);
       // Placement: the table shows exactly the session's placement (one row per node, in order).
       const shown = await page.$$eval('#placement tr', (trs) => trs.slice(1).map((tr) => Array.from(tr.cells, (c) => c.textContent)));
       const { placement } = await page.evaluate(() => window.edgerunDemo.state.fileResult);
@@ -235,6 +235,31 @@ test('demo (COOP/COEP): threaded variant; a drawn 7 is classified as 7; all samp
         Object.entries(counts).map(([b, n]) => `${b}: ${n}`).join(', ') + ')');
       await page.screenshot({ path: join(ARTIFACTS, `demo-file-digits-${worker ? 'worker' : 'main'}.png`), fullPage: true });
     }
+    // Main-thread sessions share the module's pool (3 workers; the page's digits session holds
+    // one): three concurrent creates asking for 2 threads each get what is free, say so, all
+    // classify correctly, and their workers come back on release.
+    const shared = await page.evaluate(async (pixels) => {
+      const { InferenceSession, Tensor } = await import('/web/js/edgerun.mjs');
+      const sessions = await Promise.all([0, 1, 2].map(() => InferenceSession.create('/models/digits/digits.onnx', { threads: 2 })));
+      const got = [];
+      for (const s of sessions) {
+        const { logits } = await s.run({ image: new Tensor('float32', Float32Array.from(pixels), [1, 1, 8, 8]) });
+        got.push({ threads: s.threads, note: s.threadsNote, best: logits.data.indexOf(Math.max(...logits.data)) });
+      }
+      await Promise.all(sessions.map((s) => s.release()));
+      const again = await InferenceSession.create('/models/digits/digits.onnx', { threads: 2 });
+      const after = again.threads;
+      await again.release();
+      return { got, after };
+    }, SAMPLES[7]);
+    assert.deepEqual(shared.got.map((g) => g.best), [7, 7, 7]);
+    assert.deepEqual(shared.got.map((g) => g.threads).sort(), [1, 2, 2], JSON.stringify(shared.got));
+    for (const g of shared.got) {
+      if (g.threads === 1) assert.equal(g.note, '2 threads asked, 0 pthread workers are free (other sessions hold the rest)');
+      else assert.equal(g.note, '');
+    }
+    assert.equal(shared.after, 2, 'released sessions give their workers back');
+
     // A file that is not a model: the C++ message is shown.
     await page.setInputFiles('#file', { name: 'broken.onnx', mimeType: 'application/octet-stream', buffer: Buffer.from([1, 2, 3, 4]) });
     await page.waitForFunction(() => document.getElementById('modelError').textContent.length > 0, null, { timeout: 30000 });
