@@ -1,4 +1,4 @@
-// Row-major SGEMM on Eigen, split over the thread pool:
+// Row-major SGEMM (hwy_sgemm of packed_gemm.h, the Highway micro-kernel), split over the thread pool:
 //   C[M,N] = alpha * op(A) * op(B) + beta * C   (beta == 0: C is not read)
 // op(A) is A[M,K] (lda) or, transposed, A[K,M]; op(B) is B[K,N] (ldb) or B[N,K].
 // If `act` is given, it is applied to each finished block of C.
