@@ -6,8 +6,8 @@
 //
 // A workgroup of 16x16 invocations computes a (16*TM)x(16*TN) output tile, TMxTN outputs per
 // invocation (rows ly + 16*i, columns lx + 16*j), stepping through K in slices of 16 staged in
-// shared memory. 4x4 (64x64 tiles) by default; skinny shapes use 1x8, 2x8, 8x1 or 8x2 so that few
-// tile rows/columns sit idle. Tiles and batches are visited with grid-stride loops, so any size runs
+// shared memory. 8x8 (128x128 tiles) for large products, 4x4 (64x64) by default; skinny shapes use
+// 1x8, 2x8, 8x1 or 8x2 so that few tile rows/columns sit idle (kernels/gemm_tiles.h). Tiles and batches are visited with grid-stride loops, so any size runs
 // within the dispatch limits.
 //
 // Bindings: 0 A (W for Conv), 1 B (X for Conv), 2 C (Gemm's C / Conv's bias; any buffer when

@@ -86,6 +86,14 @@ TEST(VulkanConv, ImplicitGemm2D) {
   for (const ConvSpec& s : cases) check_conv(s);
 }
 
+// Many output channels and positions: 128x128 tiles.
+TEST(VulkanConv, LargeTiles) {
+  check_conv({{1, 20, 12, 12}, {128, 20, 3, 3}, {}, {}, {1, 1, 1, 1}});           // 128 x 144
+  check_conv({{2, 33, 16, 17}, {129, 33, 1, 1}});                                 // pointwise 129 x 272
+  check_conv({{1, 16, 20, 20}, {256, 8, 3, 3}, {2, 2}, {}, {1, 0, 1, 0}, 2}, DataType::kFloat32, "Relu");
+  check_conv({{1, 16, 16, 16}, {160, 16, 3, 3}, {}, {}, {1, 1, 1, 1}}, DataType::kFloat16, "Relu");
+}
+
 // Few output channels per group and many positions: 16x128 / 32x128 tiles.
 TEST(VulkanConv, SkinnyTiles) {
   check_conv({{1, 8, 11, 12}, {16, 8, 3, 3}, {}, {}, {1, 1, 1, 1}});     // 16 x 132

@@ -11,6 +11,16 @@ namespace {
 
 uint32_t g_seed = 1;
 
+OpCall gemm_call(DataType dt, int64_t m, int64_t n, int64_t k, bool ta, bool tb) {
+  OpCall c{"Gemm"};
+  c.inputs = {random_tensor(dt, ta ? Shape{k, m} : Shape{m, k}, g_seed),
+              random_tensor(dt, tb ? Shape{n, k} : Shape{k, n}, g_seed + 1)};
+  g_seed += 2;
+  c.attrs.set_int("transA", ta);
+  c.attrs.set_int("transB", tb);
+  return c;
+}
+
 OpCall matmul(DataType dt, const Shape& a, const Shape& b) {
   OpCall c{"MatMul"};
   c.inputs = {random_tensor(dt, a, g_seed), random_tensor(dt, b, g_seed + 1)};
@@ -30,6 +40,24 @@ TEST(VulkanMatMul, TileBoundaries) {
       OpCall c = matmul(DataType::kFloat32, {m, k}, {k, n});
       expect_gpu_matches_ref(c, fp32_tol(k), "MatMul " + str({m, k}) + " x " + str({k, n}));
     }
+}
+
+// Large products use 128x128 tiles (where the device has 16.5 KiB of shared memory).
+TEST(VulkanMatMul, LargeTiles) {
+  const int64_t sizes[] = {128, 129, 255, 256, 257};
+  const int64_t ks[] = {1, 16, 33, 128, 300};
+  int i = 0;
+  for (int64_t m : sizes)
+    for (int64_t n : sizes) {
+      const int64_t k = ks[i++ % 5];
+      OpCall c = matmul(DataType::kFloat32, {m, k}, {k, n});
+      expect_gpu_matches_ref(c, fp32_tol(k), "MatMul " + str({m, k}) + " x " + str({k, n}));
+    }
+  OpCall h = matmul(DataType::kFloat16, {2, 130, 70}, {70, 200});
+  h.fused_activation = "Tanh";
+  expect_gpu_matches_ref(h, fp16_tol(70), "MatMul f16 [2,130,70] x [70,200] + Tanh");
+  OpCall g = gemm_call(DataType::kFloat32, 300, 140, 64, true, true);
+  expect_gpu_matches_ref(g, fp32_tol(64), "Gemm 300x140x64 transA transB");
 }
 
 // Skinny products use 16x128, 32x128, 128x16 and 128x32 tiles (kernels/gemm_tiles.h).

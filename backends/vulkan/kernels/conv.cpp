@@ -133,7 +133,7 @@ class ConvKernel final : public VkKernel {
     g->pack(pc.geo);
     bind[0] = &w;
     bind[1] = &x;
-    const GemmTiles t = pick_gemm_tiles(Mg, P);
+    const GemmTiles t = pick_gemm_tiles(rc.ctx().device.info(), Mg, P);
     std::vector<uint32_t> spec = gemm_spec_;
     spec.insert(spec.end(), {pointwise ? 1u : 0u, t.tm, t.tn});
     ER_ASSIGN_OR_RETURN(const ComputePipeline* pipe, rc.ctx().pipeline(gemm_, 4, sizeof(GemmPush), std::move(spec)));

@@ -80,7 +80,7 @@ Status dispatch_gemm(RecordContext& rc, const Pipelines& p, std::span<const Devi
     const uint64_t total = static_cast<uint64_t>(pc.batches) * static_cast<uint64_t>(pc.M) * static_cast<uint64_t>(pc.N);
     return rc.dispatch(*p.small, bind, &pc, sizeof pc, rc.ctx().groups_for(total));
   }
-  const GemmTiles t = pick_gemm_tiles(pc.M, pc.N);
+  const GemmTiles t = pick_gemm_tiles(rc.ctx().device.info(), pc.M, pc.N);
   std::vector<uint32_t> spec = p.tiled_spec;
   spec.insert(spec.end(), {t.tm, t.tn});
   ER_ASSIGN_OR_RETURN(const ComputePipeline* tiled, rc.ctx().pipeline(p.tiled, 4, sizeof(GemmPush), std::move(spec)));
