@@ -139,7 +139,15 @@ Status RecordContext::error(const std::string& msg) const {
 
 // ---- creation ----
 
-VulkanRegion::~VulkanRegion() = default;
+VulkanRegion::~VulkanRegion() {
+  // After a fence timeout the GPU may still be executing with this region's buffers (weights,
+  // arena, staging): freeing them under it crashes the driver. Leak them instead; the device is
+  // marked lost and refuses further work.
+  if (ctx_ && ctx_->device.lost()) {
+    (void)recorded_.release();
+    (void)new std::vector<NodeState>(std::move(nodes_));
+  }
+}
 
 Result<std::unique_ptr<VulkanRegion>> VulkanRegion::create(std::shared_ptr<const VulkanContext> ctx, RegionGraph graph,
                                                            const OpLookup& ops) {
@@ -530,7 +538,9 @@ Status VulkanRegion::run(std::span<const Tensor* const> inputs, std::vector<Tens
   Status s = ctx_->device.submit_and_wait(r.rec, kFenceTimeout);
   st.submit_wait_ms = ms_since(t0);
   if (!s.ok()) {
-    recorded_.reset();
+    // A lost device may still use the recording's buffers: keep them (leaked), never free them.
+    if (ctx_->device.lost()) (void)recorded_.release();
+    else recorded_.reset();
     return s;
   }
   t0 = Clock::now();
