@@ -72,7 +72,12 @@ after(async () => {
   try {
     await Promise.race([context?.close(), new Promise((r) => setTimeout(r, 10000))]);
   } finally {
-    for (const pid of kids) { try { process.kill(pid, 'SIGKILL'); } catch { /* exited */ } }   // our own children only
+    // Our own children only: the browser (playwright starts it as the leader of its own process
+    // group: the group takes its renderer/GPU/zygote processes along) and anything else left.
+    for (const pid of kids) {
+      try { process.kill(-pid, 'SIGKILL'); } catch { /* not a group leader, or gone */ }
+      try { process.kill(pid, 'SIGKILL'); } catch { /* exited */ }
+    }
     if (profile) rmSync(profile, { recursive: true, force: true });
   }
 });
