@@ -164,6 +164,11 @@ TEST(CApi, CreateErrors) {
     StatusGuard g{edgerun_options_set_backend(opt, "gpu-of-the-future")};
     ASSERT_NE(g.s, nullptr);
     EXPECT_EQ(edgerun_status_code(g.s), EDGERUN_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(edgerun_status_message(g.s)).find("vulkan"), std::string::npos) << edgerun_status_message(g.s);
+  }
+  for (const char* b : {"auto", "vulkan", "cpu", "reference"}) {
+    StatusGuard g{edgerun_options_set_backend(opt, b)};
+    EXPECT_EQ(g.s, nullptr) << b;
   }
   edgerun_options_release(opt);
 }

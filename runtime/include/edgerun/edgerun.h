@@ -57,7 +57,8 @@ const char* edgerun_status_message(const edgerun_status* status);
 void edgerun_status_release(edgerun_status* status);
 
 edgerun_options* edgerun_options_create(void);
-/* "auto", "cpu" or "reference". */
+/* "auto", "vulkan", "cpu" or "reference" ("vulkan" fails at session creation where there is no
+ * Vulkan backend or device, e.g. in builds without EDGERUN_VULKAN and in WebAssembly). */
 edgerun_status* edgerun_options_set_backend(edgerun_options* options, const char* backend);
 void edgerun_options_set_threads(edgerun_options* options, int threads);
 /* 64 hex digits; the model (and its external data) must hash to this before it is parsed. */

@@ -51,8 +51,8 @@ edgerun_options* edgerun_options_create(void) { return new (std::nothrow) edgeru
 edgerun_status* edgerun_options_set_backend(edgerun_options* o, const char* backend) {
   if (!o || !backend) return error(edgerun::StatusCode::kInvalidArgument, "null options or backend");
   const std::string b = backend;
-  if (b != "auto" && b != "cpu" && b != "reference")
-    return error(edgerun::StatusCode::kInvalidArgument, "unknown backend '" + b + "' (auto, cpu, reference)");
+  if (b != "auto" && b != "vulkan" && b != "cpu" && b != "reference")
+    return error(edgerun::StatusCode::kInvalidArgument, "unknown backend '" + b + "' (auto, vulkan, cpu, reference)");
   o->opt.backend = b;
   return nullptr;
 }
