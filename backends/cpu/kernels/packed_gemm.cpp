@@ -29,9 +29,12 @@ constexpr int kNV = 2;
 #endif
 
 // K block: depths summed in registers per pass over a tile of C; partial sums are added in C.
-// The same on every target, so native and wasm sum every output in the same order. M block:
-// rows of A per pass (MC x KC floats of A stay in L2 while a KC x NR panel of B is in L1).
-constexpr int64_t kKC = 256;
+// The same on every target, so native and wasm sum every output in the same order (one pass,
+// k = 0, 1, ..., K-1, for every K up to kKC). Blocks of 256 measured no faster natively and ~5%
+// slower in node (ResNet-18, 4608-deep products) than one pass, so the limit only bounds the
+// buffers: hwy_sgemm packs MC x KC floats of A per pass, MC chosen so that they stay near 512 KiB.
+// M block of the conv path (A pre-packed): kMC rows; 64 or 512 rows made no difference.
+constexpr int64_t kKC = 8192;
 constexpr int64_t kMC = kMR * 16;
 
 int64_t nr() { return kNV * static_cast<int64_t>(hn::Lanes(DF())); }
@@ -56,7 +59,12 @@ HWY_INLINE void tile(const float* HWY_RESTRICT ap, const float* HWY_RESTRICT b, 
   for (int r = 0; r < MR; ++r)
     for (int v = 0; v < NV; ++v) acc[r][v] = hn::Zero(d);
   [[maybe_unused]] const auto m = hn::FirstN(d, tail);
-  const auto step = [&](const float* HWY_RESTRICT bk, const float* HWY_RESTRICT ak) HWY_ATTR {
+  // Pointer bumps, not k * ldb: Emscripten compiles with LLVM's loop strength reduction off.
+  // (Unrolling by 4 measured 1.5x slower in node: the engine's register allocator spills. The
+  // body is written out, not a lambda over acc: gcc then kept acc on the stack, 2.4x slower.)
+  const float* HWY_RESTRICT bk = b;
+  const float* HWY_RESTRICT ak = ap;
+  for (int64_t k = 0; k < K; ++k, bk += ldb, ak += kMR) {
     VF bv[NV];
     for (int v = 0; v < NV; ++v) {
       if (kMasked && v == NV - 1) bv[v] = hn::MaskedLoad(m, d, bk + v * L);
@@ -66,15 +74,6 @@ HWY_INLINE void tile(const float* HWY_RESTRICT ap, const float* HWY_RESTRICT b, 
       const VF a = hn::Set(d, ak[r]);
       for (int v = 0; v < NV; ++v) acc[r][v] = hn::MulAdd(a, bv[v], acc[r][v]);
     }
-  };
-  // Pointer bumps, not k * ldb: Emscripten compiles with LLVM's loop strength reduction off.
-  // (Unrolling by 4 measured 1.5x slower in node: the engine's register allocator spills.)
-  const float* bk = b;
-  const float* ak = ap;
-  for (int64_t k = 0; k < K; ++k) {
-    step(bk, ak);
-    bk += ldb;
-    ak += kMR;
   }
   for (int r = 0; r < MR; ++r) {
     if (r >= mr) break;
@@ -174,6 +173,38 @@ struct BBlock {
   int64_t pstride;    // packed: panel stride; 0 when in place
 };
 
+// wasm: a B read in place (conv's im2col columns, MatMul's B) is copied slab by slab (kc x NR)
+// into a contiguous buffer when several row panels reuse it (one cache line per two depths
+// instead of one per depth, no stride): measured in node on ResNet-18's 3x3 convs, 10-20% faster
+// (7.3 vs 8.6 ms on 7x7x512->512, 6.7 vs 8.0 ms on 56x56x64->64). Natively no gain was measured
+// (hardware prefetch), and with the copy compiled in, gcc spilled the AVX-512 accumulators of
+// the inlined tile to the stack (2.4x slower): the code is not compiled there at all.
+#define EDGERUN_COPY_B (HWY_TARGET == HWY_WASM)
+#if EDGERUN_COPY_B
+// A thread's buffer for B slabs (at least n floats).
+HWY_NOINLINE float* slab_buffer(size_t n) {
+  thread_local std::vector<float> buf;
+  if (buf.size() < n) buf.resize(n);
+  return buf.data();
+}
+
+// Copies kc rows of `cols` (<= NR) floats at stride ldb into dst (NR floats per row, zero padded).
+HWY_NOINLINE void copy_slab(const float* HWY_RESTRICT src, int64_t ldb, int64_t kc, int64_t cols,
+                            float* HWY_RESTRICT dst) {
+  const DF d;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t NR = kNV * L;
+  for (int64_t k = 0; k < kc; ++k, src += ldb, dst += NR) {
+    if (cols == NR) {
+      for (int64_t j = 0; j < NR; j += L) hn::StoreU(hn::LoadU(d, src + j), d, dst + j);
+    } else {
+      std::copy(src, src + cols, dst);
+      std::fill(dst + cols, dst + NR, 0.0f);
+    }
+  }
+}
+#endif
+
 // One depth block (kc depths) of C rows [m0, m1) x columns [n0, n1) (n0 a multiple of NR when B
 // is packed). The A panel of rows [m, m + kMR) starts at ap0 + (m - m0) / kMR * apstride.
 template <class Epi>
@@ -181,10 +212,24 @@ void kblock(const float* ap0, int64_t apstride, int64_t m0, int64_t m1, const BB
             int64_t kc, float* C, int64_t ldc, const StoreArgs& st, const Epi& epi) {
   const int64_t L = static_cast<int64_t>(hn::Lanes(DF()));
   const int64_t NR = kNV * L;
+#if EDGERUN_COPY_B  // B in place and reused by several row panels: copy slab by slab
+
+  float* slab = nullptr;
+  if (!b.pstride && m1 - m0 > kMR) slab = slab_buffer(static_cast<size_t>(kc * NR));
+#endif
   for (int64_t n = n0; n < n1; n += NR) {
     const int64_t cols = std::min(NR, n1 - n);
     const float* bp = b.pstride ? b.base + (n / NR) * b.pstride : b.base + n;
+#if EDGERUN_COPY_B
+    int64_t ldb = b.pstride ? NR : b.ldb;
+    if (slab) {
+      copy_slab(bp, ldb, kc, cols, slab);
+      bp = slab;
+      ldb = NR;
+    }
+#else
     const int64_t ldb = b.pstride ? NR : b.ldb;
+#endif
     for (int64_t m = m0; m < m1; m += kMR) {
       const float* ap = ap0 + (m - m0) / kMR * apstride;
       const int mr = static_cast<int>(std::min<int64_t>(kMR, m1 - m));
@@ -266,8 +311,10 @@ struct SgemmArgs {
 template <class Epi>
 void sgemm_block(const SgemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1, const Epi& epi) {
   thread_local std::vector<float> abuf;
-  const int64_t mc = std::min(kMC, m1 - m0);
-  const size_t need = static_cast<size_t>((mc + kMR - 1) / kMR * kMR * std::min(kKC, g.K));
+  const int64_t kcmax = std::min(kKC, g.K);
+  const int64_t mstep = std::clamp<int64_t>((int64_t{1} << 17) / kcmax / kMR * kMR, kMR, 512 / kMR * kMR);
+  const int64_t mc = std::min(mstep, m1 - m0);
+  const size_t need = static_cast<size_t>((mc + kMR - 1) / kMR * kMR * kcmax);
   if (abuf.size() < need) abuf.resize(need);
   const int64_t NR = nr();
   for (int64_t k0 = 0; k0 < g.K; k0 += kKC) {
@@ -275,8 +322,8 @@ void sgemm_block(const SgemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t
     const bool last = k0 + kc >= g.K;
     const StoreArgs st{nullptr, g.alpha, k0 == 0 ? g.beta : 1.0f};
     const BBlock bb = g.pb ? BBlock{g.pb->data.data() + k0 * NR, 0, g.K * NR} : BBlock{g.B + k0 * g.ldb, g.ldb, 0};
-    for (int64_t mb = m0; mb < m1; mb += kMC) {
-      const int64_t me = std::min(m1, mb + kMC);
+    for (int64_t mb = m0; mb < m1; mb += mstep) {
+      const int64_t me = std::min(m1, mb + mstep);
       pack_a_block(g.A, g.lda, g.ta, mb, me, k0, kc, abuf.data());
       if (last) kblock(abuf.data(), kc * kMR, mb, me, bb, n0, n1, kc, g.C, g.ldc, st, epi);
       else kblock(abuf.data(), kc * kMR, mb, me, bb, n0, n1, kc, g.C, g.ldc, st, simd::EpiNone{});
