@@ -11,7 +11,7 @@
 //           ort_web_node.mjs (ORT Web in node), each a fresh process, the order flipped every round.
 // chromium: /usr/bin/chromium (headless, playwright-core) opens page/index.html from a static server
 //           on 127.0.0.1 that sends COOP/COEP (cross-origin isolated: both runtimes can use
-//           threads); per thread count one page load, per model both runtimes in that page,
+//           threads); per (thread count, model) a fresh page in which both runtimes run in
 //           interleaved rounds (page/bench_page.mjs). edgerun loads through web/js/edgerun.mjs from
 //           --dist (default web/dist/): edgerun_web for 1 thread, edgerun_web_threads otherwise.
 // Reported per (environment, model, threads): the median over the rounds of each runtime's p50
@@ -205,18 +205,21 @@ async function benchChromium() {
         for (const model of opt.models) results.push({ env: 'chromium', model, threads, error: `no ${join(opt.dist, file)}` });
         continue;
       }
-      const page = await context.newPage();
-      const problems = [];
-      page.on('pageerror', (e) => problems.push(e.message));
-      page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-      page.on('response', (resp) => { if (resp.status() >= 400) problems.push(`HTTP ${resp.status()} ${resp.url()}`); });
-      const distUrl = '/' + relative(ROOT, dist).split(sep).join('/') + '/';
-      await page.goto(`${base}/benchmarks/web/page/index.html?threads=${threads}&dist=${encodeURIComponent(distUrl)}${opt.worker ? '&worker=1' : ''}`,
-        { waitUntil: 'load', timeout: 60000 });
-      await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 }).catch((e) => {
-        throw new Error(`the benchmark page did not load: ${problems.join('; ') || e.message}`);
-      });
       for (const model of opt.models) {
+        // a fresh page per model: nothing left over from the previous model's sessions
+        const page = await context.newPage();
+        const problems = [];
+        page.on('pageerror', (e) => problems.push(e.message));
+        page.on('console', (m) => { if (m.type() === 'error' && !/status of 404/.test(m.text())) problems.push(m.text()); });
+        page.on('response', (resp) => {
+          if (resp.status() >= 400 && !resp.url().endsWith('/favicon.ico')) problems.push(`HTTP ${resp.status()} ${resp.url()}`);
+        });
+        const distUrl = '/' + relative(ROOT, dist).split(sep).join('/') + '/';
+        await page.goto(`${base}/benchmarks/web/page/index.html?threads=${threads}&dist=${encodeURIComponent(distUrl)}${opt.worker ? '&worker=1' : ''}`,
+          { waitUntil: 'load', timeout: 60000 });
+        await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60000 }).catch((e) => {
+          throw new Error(`the benchmark page did not load: ${problems.join('; ') || e.message}`);
+        });
         const modelUrl = '/' + relative(ROOT, abs(model)).split(sep).join('/');
         log(`chromium ${model} ${threads}t: ${opt.rounds} rounds ...`);
         let r;
@@ -224,6 +227,7 @@ async function benchChromium() {
           r = await page.evaluate((o) => window.runBench(o), { modelUrl, rounds: opt.rounds, warmup: opt.warmup, iters: opt.iters, seed: 0 });
         } catch (e) {
           results.push({ env: 'chromium', model, threads, error: `${e.message.split('\n')[0]} ${problems.join('; ')}` });
+          await page.close();
           continue;
         }
         const pick = (x, info) => ({ p50_ms: x.median_p50_ms, rounds_p50_ms: x.p50_ms, load_ms: x.load_ms, first_run_ms: x.first_run_ms, info });
@@ -234,8 +238,8 @@ async function benchChromium() {
           ort: pick(r.ort, `onnxruntime-web ${r.ort.info.version}, numThreads ${r.ort.info.numThreads}${r.ort.info.proxy ? ', proxy worker' : ''}`),
         });
         log(`chromium ${model} ${threads}t: edgerun ${r.edgerun.median_p50_ms.toFixed(2)} ms, ORT Web ${r.ort.median_p50_ms.toFixed(2)} ms`);
+        await page.close();
       }
-      await page.close();
     }
   } finally {
     await Promise.race([context?.close(), new Promise((r) => setTimeout(r, 10000))]).catch(() => {});

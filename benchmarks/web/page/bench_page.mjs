@@ -59,12 +59,16 @@ const runtimes = {
   },
 };
 
-async function timed(r, feeds, warmup, iters) {
-  for (let i = 0; i < warmup; i++) await r.run(feeds);
+// In worker mode the input arrays may be transferred to the worker (ORT's proxy detaches them):
+// each run then gets fresh copies, made inside the timed region for both runtimes.
+async function timed(r, data, warmup, iters) {
+  const fixed = worker ? null : r.makeFeeds(data);
+  const feeds = () => fixed ?? r.makeFeeds(data.map((a) => a.slice()));
+  for (let i = 0; i < warmup; i++) await r.run(feeds());
   const lat = [];
   for (let i = 0; i < iters; i++) {
     const t0 = performance.now();
-    await r.run(feeds);
+    await r.run(feeds());
     lat.push(performance.now() - t0);
   }
   return lat;
@@ -88,15 +92,15 @@ window.runBench = async ({ modelUrl, rounds = 3, warmup = 10, iters = 30, seed =
   }
   if (rt.edgerun.inputs.some((m) => m.type !== 'float32')) throw new Error('only float32 inputs are supported');
   const data = shapes.map((s, i) => randomFloats(s.reduce((x, y) => x * y, 1), seed + i));
-  const feeds = Object.fromEntries(names.map((n) => [n, rt[n].makeFeeds(data)]));
   for (const n of names) {
+    const feeds = rt[n].makeFeeds(data.map((a) => a.slice()));
     const t0 = performance.now();
-    await rt[n].run(feeds[n]);
+    await rt[n].run(feeds);
     out[n].first_run_ms = performance.now() - t0;
   }
   for (let r = 0; r < rounds; r++) {
     for (const n of r % 2 === 0 ? names : [...names].reverse()) {
-      const lat = await timed(rt[n], feeds[n], warmup, iters);
+      const lat = await timed(rt[n], data, warmup, iters);
       out[n].p50_ms.push(percentile(lat, 50));
       out[n].min_ms.push(Math.min(...lat));
       log(`${modelUrl} round ${r + 1} ${n}: p50 ${percentile(lat, 50).toFixed(2)} ms`);
