@@ -75,8 +75,10 @@ HWY_INLINE void tile(const float* HWY_RESTRICT ap, const float* HWY_RESTRICT b, 
       for (int v = 0; v < NV; ++v) acc[r][v] = hn::MulAdd(a, bv[v], acc[r][v]);
     }
   }
+  // (a guard, not a break: with a constant trip count the loop unrolls and acc stays in registers;
+  // with the break clang kept a copy of acc on the stack, zeroed by a memset call per tile)
   for (int r = 0; r < MR; ++r) {
-    if (r >= mr) break;
+    if (r >= mr) continue;
     float* cr = c + r * ldc;
     for (int v = 0; v < NV; ++v) {
       VF o = acc[r][v];
