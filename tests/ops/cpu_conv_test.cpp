@@ -94,6 +94,20 @@ TEST(CpuConv, General) {
   run_case({{1, 64, 30, 30}, {64, 64, 3, 3}, {1, 1}, {1, 1, 1, 1}}, 14);
 }
 
+// 3x3 stride-1 group-1 convs with >= 16 in/out channels and constant weights take the Winograd
+// F(2x2, 3x3) path: odd output sizes (partial 2x2 tiles), uneven and no padding, batch 2,
+// SAME_UPPER, fused activations, no bias; non-constant weights take the im2col path.
+TEST(CpuConv, Winograd3x3) {
+  run_case({{1, 16, 7, 9}, {16, 16, 3, 3}, {1, 1}, {1, 1, 1, 1}}, 30);           // odd output
+  run_case({{1, 16, 8, 8}, {24, 16, 3, 3}, {1, 1}, {0, 0, 0, 0}}, 31);           // no padding, M != C
+  run_case({{2, 32, 13, 11}, {16, 32, 3, 3}, {1, 1}, {0, 1, 2, 0}}, 32);         // batch 2, uneven pads
+  run_case({{1, 16, 10, 10}, {16, 16, 3, 3}, {1, 1}, {}, {}, 1, true, "SAME_UPPER"}, 33);
+  run_case({{1, 16, 9, 9}, {16, 16, 3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 1, true, "", "Relu"}, 34);
+  run_case({{1, 16, 9, 9}, {16, 16, 3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 1, false, "", "Clip", {0.0f, 6.0f}}, 35);
+  run_case({{1, 16, 9, 9}, {16, 16, 3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 1, true, "", "", {}, false}, 36);  // weights not constant
+  run_case({{1, 64, 2, 2}, {64, 64, 3, 3}, {1, 1}, {1, 1, 1, 1}}, 37);           // smallest output
+}
+
 TEST(CpuConv, OneD) {
   run_case({{1, 3, 17}, {5, 3, 3}}, 1);
   run_case({{2, 4, 33}, {6, 4, 5}, {2}, {2, 1}, {2}}, 2);

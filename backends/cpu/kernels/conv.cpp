@@ -15,6 +15,7 @@
 #include "cpu/kernels/gemm.h"
 #include "cpu/kernels/packed_gemm.h"
 #include "cpu/kernels/simd.h"
+#include "cpu/kernels/winograd.h"
 
 namespace edgerun::cpu {
 
@@ -543,9 +544,10 @@ void depthwise(const float* x, const float* w, const float* bias, const ConvGeom
 class ConvKernel final : public Kernel {
  public:
   ConvKernel(ConvAttrs attrs, Activation act, std::optional<ConvAlgo> algo, std::vector<float> wconst,
-             std::vector<float> bconst, bool has_wconst, bool has_bconst, std::vector<PackedA> packed)
+             std::vector<float> bconst, bool has_wconst, bool has_bconst, std::vector<PackedA> packed,
+             WinogradWeights wino)
       : attrs_(std::move(attrs)), act_(act), algo_(algo), w_(std::move(wconst)), b_(std::move(bconst)),
-        has_w_(has_wconst), has_b_(has_bconst), packed_(std::move(packed)) {}
+        has_w_(has_wconst), has_b_(has_bconst), packed_(std::move(packed)), wino_(std::move(wino)) {}
   bool fuses_activation() const override { return true; }
 
   Status run(KernelContext& ctx) const override {
@@ -574,6 +576,12 @@ class ConvKernel final : public Kernel {
                               : choose_algo(g.C, g.M, g.group, g.kh, g.kw, g.sh, g.sw, no_pads);
     if (algo == ConvAlgo::kDepthwise) {
       depthwise(xd, wd, bd, g, yd, ctx.pool(), act_);
+      return Status::Ok();
+    }
+    // 3x3, stride 1, dilation 1, group 1 with weights transformed at prepare: Winograd F(2x2, 3x3)
+    if (!wino_.empty() && !g.one_d && g.group == 1 && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 &&
+        g.dw == 1 && g.C == wino_.C && g.M == wino_.M && winograd_suitable(g.C, g.M, g.OH, g.OW)) {
+      winograd_conv3x3(wino_, xd, g.N, g.H, g.W, g.pt, g.pl, g.OH, g.OW, bd, act_, yd, ctx.pool());
       return Status::Ok();
     }
     const int64_t Cg = g.C / g.group, Mg = g.M / g.group;
@@ -630,6 +638,7 @@ class ConvKernel final : public Kernel {
   std::vector<float> w_, b_;
   bool has_w_, has_b_;
   std::vector<PackedA> packed_;  // per group, for pointwise / im2col with constant weights
+  WinogradWeights wino_;         // constant 3x3 stride-1 weights, transformed for winograd_conv3x3
 };
 
 Support conv_supports(const NodeView& n) {
@@ -675,6 +684,19 @@ Result<std::unique_ptr<Kernel>> conv_create(const NodeView& n) {
   if (has_w) wc.assign(w->data_as<float>(), w->data_as<float>() + w->numel());
   if (has_b) bc.assign(b->data_as<float>(), b->data_as<float>() + b->numel());
   std::vector<PackedA> packed;
+  WinogradWeights wino;
+  const auto all_one = [](const std::vector<int64_t>& v) {
+    return std::all_of(v.begin(), v.end(), [](int64_t e) { return e == 1; });
+  };
+  if (has_w && algo && *algo == ConvAlgo::kIm2col && attrs.group == 1 && ws.size() == 4 && ws == w->shape() &&
+      ws[2] == 3 && ws[3] == 3 && all_one(attrs.strides) && all_one(attrs.dilations) &&
+      winograd_suitable(ws[1], ws[0], 2, 2)) {
+    // the run-time fallback (other shapes) reads the weights from the constant input itself
+    wino = winograd_weights(wc.data(), ws[0], ws[1]);
+    wc.clear();
+    wc.shrink_to_fit();
+    has_w = false;
+  }
   if (has_w && algo && *algo != ConvAlgo::kDepthwise && w->rank() >= 3 && ws == w->shape() &&
       attrs.group > 0 && ws[0] % attrs.group == 0) {
     const int64_t Mg = ws[0] / attrs.group;
@@ -686,7 +708,7 @@ Result<std::unique_ptr<Kernel>> conv_create(const NodeView& n) {
     has_w = false;
   }
   return make_kernel<ConvKernel>(std::move(attrs), act, algo, std::move(wc), std::move(bc), has_w, has_b,
-                                 std::move(packed));
+                                 std::move(packed), std::move(wino));
 }
 
 const CpuOp kOps[] = {
