@@ -1,5 +1,5 @@
-// The CPU backend: fast kernels for hot ops (Eigen GEMM natively, Highway SIMD that also
-// vectorises under wasm simd128), kernel/algorithm selection in create_kernel ("prepare").
+// The CPU backend: fast kernels for hot ops (Highway SIMD: a packed GEMM micro-kernel, Winograd
+// 3x3 conv, elementwise; the same code vectorises natively and under wasm simd128), kernel/algorithm selection in create_kernel ("prepare").
 #pragma once
 #include <memory>
 #include <string>

@@ -2,7 +2,8 @@
 // and attributes:
 //   pointwise  (1x1, stride 1, no pads): Y[n] = W * X[n], a direct GEMM over column blocks;
 //   depthwise  (group == C_in == C_out): a Highway kernel over zero-padded input planes;
-//   im2col     (everything else, grouped too): im2col of a column block + Eigen GEMM.
+//   winograd   (3x3, stride 1, dilation 1, group 1, constant weights, >= 16 channels): F(2x2, 3x3);
+//   im2col     (everything else, grouped too): im2col of a column block + the packed Highway GEMM.
 // Bias and the fused activation are applied to each block right after it is computed.
 // Conv weights are used in ONNX's layout, which already is the row-major GEMM A matrix
 // ([M, C/group * kh * kw]); constant weights are copied into the kernel at prepare.
@@ -125,7 +126,7 @@ ConvAlgo choose_algo(int64_t C, int64_t M, int64_t group, int64_t kh, int64_t kw
   return ConvAlgo::kIm2col;
 }
 
-// Columns per GEMM block. Whole rows are fastest with Eigen (measured on MobileNetV2), so blocks
+// Columns per GEMM block. Whole rows were fastest (measured on MobileNetV2), so blocks
 // only bound the im2col buffer (K x nb <= 1M floats) and give every thread work.
 int64_t column_block(int64_t P, int64_t K, bool im2col, int64_t outer_tasks, int threads) {
   int64_t nb = P;
