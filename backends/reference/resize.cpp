@@ -19,125 +19,9 @@ namespace edgerun::ref {
 namespace {
 using namespace tensor_ops;
 
-struct Tap {
-  int64_t index;
-  double weight;
-};
-
-struct AxisTaps {
-  std::vector<std::vector<Tap>> taps;  // per output coordinate
-  std::vector<bool> extrapolate;       // per output coordinate
-};
-
-struct ResizeAttrs {
-  std::string mode, ctm, nearest_mode;
-  double a = -0.75;
-  bool exclude_outside = false, antialias = false;
-};
-
-double source_coordinate(const ResizeAttrs& at, int64_t x, int64_t n_in, int64_t n_out, double scale, double roi_b,
-                         double roi_e, bool* outside) {
-  const double xd = static_cast<double>(x);
-  const double in = static_cast<double>(n_in);
-  const double ow = scale * in;  // the (possibly fractional) output length
-  *outside = false;
-  if (at.ctm == "align_corners") return ow == 1 ? 0.0 : xd * (in - 1) / (ow - 1);
-  if (at.ctm == "asymmetric") return xd / scale;
-  if (at.ctm == "tf_crop_and_resize") {
-    double v = ow == 1 ? (roi_e - roi_b) * (in - 1) / 2 : xd * (roi_e - roi_b) * (in - 1) / (ow - 1);
-    v += roi_b * (in - 1);
-    if (v < 0 || v > in - 1) *outside = true;
-    return v;
-  }
-  if (at.ctm == "pytorch_half_pixel") return ow == 1 ? -0.5 : (xd + 0.5) / scale - 0.5;
-  if (at.ctm == "half_pixel_symmetric") {
-    const double adjustment = static_cast<double>(n_out) / ow;
-    const double offset = in / 2 * (1 - adjustment);
-    return offset + (xd + 0.5) / scale - 0.5;
-  }
-  if (at.ctm == "tf_half_pixel_for_nn") return (xd + 0.5) / scale;
-  return (xd + 0.5) / scale - 0.5;  // half_pixel
-}
-
-double cubic_kernel(double x, double a) {
-  x = std::fabs(x);
-  if (x <= 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
-  if (x < 2) return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
-  return 0.0;
-}
-
-AxisTaps axis_taps(const ResizeAttrs& at, int64_t n_in, int64_t n_out, double scale, double roi_b, double roi_e) {
-  AxisTaps t;
-  t.taps.resize(static_cast<size_t>(n_out));
-  t.extrapolate.assign(static_cast<size_t>(n_out), false);
-  auto clampi = [n_in](int64_t i) { return std::clamp<int64_t>(i, 0, n_in - 1); };
-  for (int64_t x = 0; x < n_out; ++x) {
-    bool outside = false;
-    const double xo = source_coordinate(at, x, n_in, n_out, scale, roi_b, roi_e, &outside);
-    auto& taps = t.taps[static_cast<size_t>(x)];
-    if (outside) {
-      t.extrapolate[static_cast<size_t>(x)] = true;
-      continue;
-    }
-    if (at.mode == "nearest") {
-      const double fl = std::floor(xo);
-      int64_t i = static_cast<int64_t>(fl);
-      if (xo != fl) {
-        const double f = xo - fl;
-        bool up;
-        if (at.nearest_mode == "round_prefer_ceil") up = f >= 0.5;
-        else if (at.nearest_mode == "floor") up = false;
-        else if (at.nearest_mode == "ceil") up = true;
-        else up = f > 0.5;  // round_prefer_floor
-        if (up) ++i;
-      }
-      taps.push_back({clampi(i), 1.0});
-      continue;
-    }
-    // Left neighbour `base` and ratio in (0, 1]: an integral coordinate counts as ratio 1.
-    const int64_t base = static_cast<int64_t>(std::ceil(xo)) - 1;
-    const double r = xo - static_cast<double>(base);
-    std::vector<std::pair<int64_t, double>> c;  // (offset from base, coefficient)
-    if (at.mode == "linear") {
-      if (at.antialias) {
-        const double sc = std::min(scale, 1.0);
-        const int64_t start = static_cast<int64_t>(std::floor(-1 / sc)) + 1;
-        const int64_t n = 2 - 2 * start;
-        for (int64_t o = start; o < start + n; ++o)
-          c.push_back({o, std::clamp(1 - std::fabs((static_cast<double>(o) - r) * sc), 0.0, 1.0)});
-      } else {
-        c = {{0, 1 - r}, {1, r}};
-      }
-    } else {  // cubic
-      if (at.antialias) {
-        const double sc = std::min(scale, 1.0);
-        const int64_t start = static_cast<int64_t>(std::floor(-2 / sc)) + 1;
-        for (int64_t o = start; o < 2 - start; ++o) c.push_back({o, cubic_kernel(sc * (static_cast<double>(o) - r), at.a)});
-      } else {
-        for (int64_t o = -1; o <= 2; ++o) c.push_back({o, cubic_kernel(static_cast<double>(o) - r, at.a)});
-      }
-    }
-    if (at.antialias) {
-      double sum = 0;
-      for (auto& [o, w] : c) sum += w;
-      if (sum != 0)
-        for (auto& [o, w] : c) w /= sum;
-    }
-    if (at.exclude_outside) {
-      double sum = 0;
-      for (auto& [o, w] : c) {
-        const int64_t i = base + o;
-        if (i < 0 || i >= n_in) w = 0;
-        sum += w;
-      }
-      if (sum != 0)
-        for (auto& [o, w] : c) w /= sum;
-    }
-    for (auto& [o, w] : c)
-      if (w != 0) taps.push_back({clampi(base + o), w});
-  }
-  return t;
-}
+using resize::AxisTaps;
+using resize::Tap;
+using resize::ResizeAttrs;
 
 template <class T>
 T from_double(double v) {
@@ -164,13 +48,7 @@ Status resize(KernelContext& ctx) {
   const Tensor& x = *ctx.input(0);
   Tensor& y = ctx.output(0);
   const Attributes& a = ctx.attrs();
-  ResizeAttrs at;
-  at.mode = a.get_string("mode", "nearest");
-  at.ctm = a.get_string("coordinate_transformation_mode", "half_pixel");
-  at.nearest_mode = a.get_string("nearest_mode", "round_prefer_floor");
-  at.a = a.get_float("cubic_coeff_a", -0.75f);
-  at.exclude_outside = a.get_int("exclude_outside", 0) != 0;
-  at.antialias = a.get_int("antialias", 0) != 0;
+  const ResizeAttrs at = resize::read_attrs(a);
   const double extrapolation = a.get_float("extrapolation_value", 0.f);
 
   bool has_roi = false, has_scales = false;
@@ -194,7 +72,7 @@ Status resize(KernelContext& ctx) {
   const size_t r = x.shape().size();
   std::vector<AxisTaps> axes(r);
   for (size_t d = 0; d < r; ++d)
-    axes[d] = axis_taps(at, x.shape()[d], y.shape()[d], plan.scales[d], plan.roi[d], plan.roi[r + d]);
+    axes[d] = resize::axis_taps(at, x.shape()[d], y.shape()[d], plan.scales[d], plan.roi[d], plan.roi[r + d]);
   const auto in_strides = strides_of(x.shape());
 
   const bool ok = visit_type(x.dtype(), NumericTypes{}, [&](auto tag) {

@@ -622,55 +622,11 @@ Result<CommandRecorder> Device::begin_commands(uint32_t max_dispatches, uint32_t
 
 Status CommandRecorder::dispatch(const ComputePipeline& pipeline, std::span<Buffer* const> buffers,
                                  const void* push, uint32_t push_bytes, uint32_t groups_x) {
-  if (!dev_ || ended_) return Status(StatusCode::kInternal, "dispatch on a recorder that is not recording");
-  if (pipeline.dev_ != dev_) return Status(StatusCode::kInvalidArgument, "pipeline belongs to another device");
-  if (recorded_ >= max_dispatches_)
-    return Status(StatusCode::kInternal, str_cat("recorder sized for ", max_dispatches_, " dispatches"));
-  if (buffers.size() != pipeline.num_buffers_)
-    return Status(StatusCode::kInvalidArgument,
-                  str_cat("pipeline binds ", pipeline.num_buffers_, " buffers, got ", buffers.size()));
-  if (push_bytes != pipeline.push_bytes_)
-    return Status(StatusCode::kInvalidArgument,
-                  str_cat("pipeline takes ", pipeline.push_bytes_, " push-constant bytes, got ", push_bytes));
-  if (groups_x == 0 || groups_x > dev_->info.max_workgroup_count_x)
-    return Status(StatusCode::kInvalidArgument, str_cat("dispatch of ", groups_x, " workgroups"));
-  const VulkanApi& api = *dev_->api;
-  VkDescriptorSetAllocateInfo dsai{};
-  dsai.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
-  dsai.descriptorPool = desc_pool_;
-  dsai.descriptorSetCount = 1;
-  dsai.pSetLayouts = &pipeline.set_layout_;
-  VkDescriptorSet set = VK_NULL_HANDLE;
-  VkResult r = api.vkAllocateDescriptorSets(dev_->device, &dsai, &set);
-  if (r != VK_SUCCESS) return vk_error("vkAllocateDescriptorSets", r);
-  VkDescriptorBufferInfo infos[kMaxBindings]{};
-  VkWriteDescriptorSet writes[kMaxBindings]{};
-  for (size_t i = 0; i < buffers.size(); ++i) {
-    if (!buffers[i] || !buffers[i]->handle() || buffers[i]->dev_ != dev_)
-      return Status(StatusCode::kInvalidArgument, str_cat("buffer ", i, " is empty or from another device"));
-    infos[i] = {buffers[i]->handle(), 0, VK_WHOLE_SIZE};
-    writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
-    writes[i].dstSet = set;
-    writes[i].dstBinding = static_cast<uint32_t>(i);
-    writes[i].descriptorCount = 1;
-    writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-    writes[i].pBufferInfo = &infos[i];
-  }
-  api.vkUpdateDescriptorSets(dev_->device, static_cast<uint32_t>(buffers.size()), writes, 0, nullptr);
-  api.vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.pipeline_);
-  api.vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout_, 0, 1, &set, 0, nullptr);
-  if (push_bytes) api.vkCmdPushConstants(cmd_, pipeline.layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
-  api.vkCmdDispatch(cmd_, groups_x, 1, 1);
-  // Groundwork: one global barrier after every dispatch (the planner will place barriers only
-  // where data flows).
-  VkMemoryBarrier barrier{};
-  barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
-  barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
-  barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT;
-  api.vkCmdPipelineBarrier(cmd_, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                           VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &barrier, 0,
-                           nullptr, 0, nullptr);
-  ++recorded_;
+  // Whole buffers, then a global barrier: the range-based dispatch does the work.
+  std::vector<BufferRange> ranges;
+  for (Buffer* b : buffers) ranges.push_back({b, 0, 0});
+  ER_RETURN_IF_ERROR(dispatch(pipeline, ranges, push, push_bytes, groups_x, 1, 1));
+  barrier();
   return Status::Ok();
 }
 

@@ -28,138 +28,6 @@ namespace {
 
 constexpr size_t kMaxRank = 8;
 
-struct Tap {
-  int64_t index;
-  double weight;
-};
-
-struct AxisTaps {
-  std::vector<std::vector<Tap>> taps;  // per output coordinate
-  std::vector<bool> extrapolate;       // per output coordinate
-};
-
-struct ResizeAttrs {
-  std::string mode, ctm, nearest_mode;
-  double a = -0.75;
-  bool exclude_outside = false, antialias = false;
-};
-
-ResizeAttrs read_attrs(const Attributes& a) {
-  ResizeAttrs at;
-  at.mode = a.get_string("mode", "nearest");
-  at.ctm = a.get_string("coordinate_transformation_mode", "half_pixel");
-  at.nearest_mode = a.get_string("nearest_mode", "round_prefer_floor");
-  at.a = a.get_float("cubic_coeff_a", -0.75f);
-  at.exclude_outside = a.get_int("exclude_outside", 0) != 0;
-  at.antialias = a.get_int("antialias", 0) != 0;
-  return at;
-}
-
-// Source coordinate of output coordinate x (the ONNX Resize coordinate transformations).
-double source_coordinate(const ResizeAttrs& at, int64_t x, int64_t n_in, int64_t n_out, double scale, double roi_b,
-                         double roi_e, bool* outside) {
-  const double xd = static_cast<double>(x);
-  const double in = static_cast<double>(n_in);
-  const double ow = scale * in;
-  *outside = false;
-  if (at.ctm == "align_corners") return ow == 1 ? 0.0 : xd * (in - 1) / (ow - 1);
-  if (at.ctm == "asymmetric") return xd / scale;
-  if (at.ctm == "tf_crop_and_resize") {
-    double v = ow == 1 ? (roi_e - roi_b) * (in - 1) / 2 : xd * (roi_e - roi_b) * (in - 1) / (ow - 1);
-    v += roi_b * (in - 1);
-    if (v < 0 || v > in - 1) *outside = true;
-    return v;
-  }
-  if (at.ctm == "pytorch_half_pixel") return ow == 1 ? -0.5 : (xd + 0.5) / scale - 0.5;
-  if (at.ctm == "half_pixel_symmetric") {
-    const double adjustment = static_cast<double>(n_out) / ow;
-    const double offset = in / 2 * (1 - adjustment);
-    return offset + (xd + 0.5) / scale - 0.5;
-  }
-  if (at.ctm == "tf_half_pixel_for_nn") return (xd + 0.5) / scale;
-  return (xd + 0.5) / scale - 0.5;  // half_pixel
-}
-
-double cubic_weight(double x, double a) {
-  x = std::fabs(x);
-  if (x <= 1) return ((a + 2) * x - (a + 3)) * x * x + 1;
-  if (x < 2) return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
-  return 0.0;
-}
-
-AxisTaps axis_taps(const ResizeAttrs& at, int64_t n_in, int64_t n_out, double scale, double roi_b, double roi_e) {
-  AxisTaps t;
-  t.taps.resize(static_cast<size_t>(n_out));
-  t.extrapolate.assign(static_cast<size_t>(n_out), false);
-  auto clampi = [n_in](int64_t i) { return std::clamp<int64_t>(i, 0, n_in - 1); };
-  for (int64_t x = 0; x < n_out; ++x) {
-    bool outside = false;
-    const double xo = source_coordinate(at, x, n_in, n_out, scale, roi_b, roi_e, &outside);
-    auto& taps = t.taps[static_cast<size_t>(x)];
-    if (outside) {
-      t.extrapolate[static_cast<size_t>(x)] = true;
-      continue;
-    }
-    if (at.mode == "nearest") {
-      const double fl = std::floor(xo);
-      int64_t i = static_cast<int64_t>(fl);
-      if (xo != fl) {
-        const double f = xo - fl;
-        bool up;
-        if (at.nearest_mode == "round_prefer_ceil") up = f >= 0.5;
-        else if (at.nearest_mode == "floor") up = false;
-        else if (at.nearest_mode == "ceil") up = true;
-        else up = f > 0.5;  // round_prefer_floor
-        if (up) ++i;
-      }
-      taps.push_back({clampi(i), 1.0});
-      continue;
-    }
-    // Left neighbour `base` and ratio r in (0, 1] (an integral coordinate counts as r = 1).
-    const int64_t base = static_cast<int64_t>(std::ceil(xo)) - 1;
-    const double r = xo - static_cast<double>(base);
-    std::vector<std::pair<int64_t, double>> c;  // (offset from base, weight)
-    if (at.mode == "linear") {
-      if (at.antialias) {
-        const double sc = std::min(scale, 1.0);
-        const int64_t start = static_cast<int64_t>(std::floor(-1 / sc)) + 1;
-        const int64_t n = 2 - 2 * start;
-        for (int64_t o = start; o < start + n; ++o)
-          c.push_back({o, std::clamp(1 - std::fabs((static_cast<double>(o) - r) * sc), 0.0, 1.0)});
-      } else {
-        c = {{0, 1 - r}, {1, r}};
-      }
-    } else {  // cubic
-      if (at.antialias) {
-        const double sc = std::min(scale, 1.0);
-        const int64_t start = static_cast<int64_t>(std::floor(-2 / sc)) + 1;
-        for (int64_t o = start; o < 2 - start; ++o) c.push_back({o, cubic_weight(sc * (static_cast<double>(o) - r), at.a)});
-      } else {
-        for (int64_t o = -1; o <= 2; ++o) c.push_back({o, cubic_weight(static_cast<double>(o) - r, at.a)});
-      }
-    }
-    if (at.antialias) {
-      double sum = 0;
-      for (auto& [o, w] : c) sum += w;
-      if (sum != 0)
-        for (auto& [o, w] : c) w /= sum;
-    }
-    if (at.exclude_outside) {
-      double sum = 0;
-      for (auto& [o, w] : c) {
-        const int64_t i = base + o;
-        if (i < 0 || i >= n_in) w = 0;
-        sum += w;
-      }
-      if (sum != 0)
-        for (auto& [o, w] : c) w /= sum;
-    }
-    for (auto& [o, w] : c)
-      if (w != 0) taps.push_back({clampi(base + o), w});
-  }
-  return t;
-}
-
 struct ResizePush {
   uint32_t n = 0, rank = 0, extrapolation = 0;
 };
@@ -175,7 +43,7 @@ Support resize_supports(const NodeView& n, const VulkanContext& c) {
     return Support::no(str_cat("vulkan: Resize dtype ", dtype_name(dt), " not supported"));
   if (dt == DataType::kFloat16 && !c.device.info().storage_16bit)
     return Support::no("vulkan: float16 needs 16-bit storage buffers (storageBuffer16BitAccess)");
-  const ResizeAttrs at = read_attrs(n.node.attrs);
+  const resize::ResizeAttrs at = resize::read_attrs(n.node.attrs);
   if (at.mode != "nearest" && at.mode != "linear" && at.mode != "cubic")
     return Support::no(str_cat("vulkan: Resize mode ", at.mode, " not supported"));
   if (!is_float(dt) && at.mode != "nearest")
@@ -215,7 +83,7 @@ Result<int32_t> int_extrapolation(double v, DataType dt) {
 
 class ResizeKernel final : public VkKernel {
  public:
-  ResizeKernel(const ComputePipeline* p, ResizeAttrs at) : p_(p), at_(std::move(at)) {}
+  ResizeKernel(const ComputePipeline* p, resize::ResizeAttrs at) : p_(p), at_(std::move(at)) {}
 
   Status record(RecordContext& rc) const override {
     const DeviceTensor* x = rc.input(0);
@@ -242,11 +110,11 @@ class ResizeKernel final : public VkKernel {
     // The tap table (layout in shaders/resize.comp).
     const size_t r = x->shape.size();
     const std::vector<int64_t> in_strides = strides_of(x->shape);
-    std::vector<AxisTaps> axes(r);
+    std::vector<resize::AxisTaps> axes(r);
     std::vector<int32_t> table(4 * r);
     bool any_extrapolation = false;
     for (size_t d = 0; d < r; ++d) {
-      axes[d] = axis_taps(at_, x->shape[d], y.shape[d], plan.scales[d], plan.roi[d], plan.roi[r + d]);
+      axes[d] = resize::axis_taps(at_, x->shape[d], y.shape[d], plan.scales[d], plan.roi[d], plan.roi[r + d]);
       size_t taps = 1;
       for (const auto& t : axes[d].taps) taps = std::max(taps, t.size());
       table[4 * d] = static_cast<int32_t>(y.shape[d]);
@@ -306,13 +174,13 @@ class ResizeKernel final : public VkKernel {
   }
 
   const ComputePipeline* p_;
-  ResizeAttrs at_;
+  resize::ResizeAttrs at_;
   mutable std::mutex mu_;
   mutable std::map<std::vector<int32_t>, std::shared_ptr<const DeviceTensor>> tables_;
 };
 
 Result<std::unique_ptr<VkKernel>> resize_create(const NodeView& n, std::shared_ptr<const VulkanContext> c) {
-  ResizeAttrs at = read_attrs(n.node.attrs);
+  resize::ResizeAttrs at = resize::read_attrs(n.node.attrs);
   const Storage st = storage_of(n.input_dtype(0));
   std::span<const uint32_t> spirv = st == Storage::kF32   ? std::span<const uint32_t>(shaders::kSpirv_resize_f32)
                                     : st == Storage::kF16 ? std::span<const uint32_t>(shaders::kSpirv_resize_f16)
