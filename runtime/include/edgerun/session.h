@@ -85,6 +85,9 @@ struct SessionReport {
   std::string gpu_device;
   int gpu_regions = 0, gpu_transfers = 0;
   uint64_t gpu_weight_bytes = 0;
+  // Device memory for activations (liveness-planned arenas of all regions, bytes) when every region's
+  // shapes are known at load; 0 when it is planned per input shape on the first run instead.
+  uint64_t gpu_arena_bytes = 0;
   int pipelines_created = 0;
   double pipelines_ms = 0;
   // Data-carrying nodes (not shape computation) in all, and how many run on the GPU.
