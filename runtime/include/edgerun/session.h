@@ -97,14 +97,23 @@ struct SessionReport {
 // Per-node wall time of one run (RunProfile::node_ms[i] belongs to report().nodes[i]).
 // GPU region nodes get their device time (timestamp queries) in node_ms; the region's transfers,
 // submission and waiting are booked on its first node and listed in `regions`.
+// Times "since the run began" count from when the executor started on this run's inputs (after
+// Session::run checked them), so a profile can be drawn as a timeline (`edgerun run --profile`).
 struct RunProfile {
   std::vector<double> node_ms;
+  // When each node began on the host, ms since the run began. Nodes of a GPU region all get the
+  // region's start: on the device they run one after another (see Region::node_gpu_ms).
+  std::vector<double> node_start_ms;
   struct Region {
     int first_node = 0, num_nodes = 0;
+    double start_ms = 0;  // ms since the run began; then record (if recorded), upload, submit+wait, download
     double wall_ms = 0, upload_ms = 0, download_ms = 0, submit_wait_ms = 0, record_ms = 0;
     uint64_t upload_bytes = 0, download_bytes = 0, arena_bytes = 0;
     bool recorded = false;         // commands recorded this run (else replayed)
     bool device_times = false;     // node_ms of its nodes are GPU timestamps
+    // Device time of each of its nodes (num_nodes entries when device_times, else empty). The
+    // device runs them back to back inside submit+wait.
+    std::vector<double> node_gpu_ms;
   };
   std::vector<Region> regions;
 };

@@ -271,8 +271,10 @@ Result<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs, RunP
   std::vector<RegionRun> region_runs;
   if (profile) {
     profile->node_ms.assign(impl_->compiled->nodes.size(), 0.0);
+    profile->node_start_ms.assign(impl_->compiled->nodes.size(), 0.0);
     profile->regions.clear();
     opts.node_ms = &profile->node_ms;
+    opts.node_start_ms = &profile->node_start_ms;
     opts.regions = &region_runs;
   }
   auto fill_regions = [&] {
@@ -281,6 +283,7 @@ Result<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs, RunP
       RunProfile::Region pr;
       pr.first_node = static_cast<int>(r.head);
       pr.num_nodes = impl_->compiled->nodes[r.head].region_size;
+      pr.start_ms = r.start_ms;
       pr.wall_ms = r.wall_ms;
       pr.upload_ms = r.profile.upload_ms;
       pr.download_ms = r.profile.download_ms;
@@ -291,6 +294,7 @@ Result<std::vector<Tensor>> Session::run(const std::vector<Tensor>& inputs, RunP
       pr.arena_bytes = r.profile.arena_bytes;
       pr.recorded = r.profile.recorded;
       pr.device_times = !r.profile.node_gpu_ms.empty();
+      pr.node_gpu_ms = r.profile.node_gpu_ms;
       profile->regions.push_back(pr);
     }
   };

@@ -152,6 +152,7 @@ class CaptureRunner final : public SubgraphRunner {
     ExecOptions sub = opts_;
     sub.node_ms = nullptr;
     sub.regions = nullptr;
+    sub.node_start_ms = nullptr;
     sub.arenas = nullptr;  // subgraph runs (loop bodies) use the heap
     sub.plan = nullptr;
     sub.observed_sizes = nullptr;
@@ -167,7 +168,10 @@ class CaptureRunner final : public SubgraphRunner {
 
 namespace {
 
-Status run_region(const CompiledGraph& cg, size_t head_index, std::vector<Tensor>& slots, const ExecOptions& opts) {
+using Clock = std::chrono::steady_clock;
+
+Status run_region(const CompiledGraph& cg, size_t head_index, std::vector<Tensor>& slots, const ExecOptions& opts,
+                  Clock::time_point run_t0) {
   const CompiledNode& head = cg.nodes[head_index];
   std::vector<const Tensor*> ins;
   for (ValueId v : head.region_inputs) {
@@ -177,7 +181,7 @@ Status run_region(const CompiledGraph& cg, size_t head_index, std::vector<Tensor
   }
   std::vector<Tensor> outs;
   RegionProfile profile;
-  const auto t0 = std::chrono::steady_clock::now();
+  const auto t0 = Clock::now();
   Status s = head.region->run(ins, &outs, opts.node_ms ? &profile : nullptr);
   if (!s.ok()) return s.message().find("node '") == std::string::npos ? s.with_context(head.node->label()) : s;
   if (opts.node_ms) {
@@ -190,7 +194,13 @@ Status run_region(const CompiledGraph& cg, size_t head_index, std::vector<Tensor
     }
     // What is not device time (transfers, submission, waiting) is booked on the head node.
     (*opts.node_ms)[head_index] += std::max(0.0, wall - gpu);
-    if (opts.regions) opts.regions->push_back({head_index, std::move(profile), wall});
+    const double start = std::chrono::duration<double, std::milli>(t0 - run_t0).count();
+    if (opts.node_start_ms) {
+      opts.node_start_ms->resize(cg.nodes.size(), 0.0);
+      for (size_t k = head_index; k < head_index + static_cast<size_t>(head.region_size) && k < cg.nodes.size(); ++k)
+        (*opts.node_start_ms)[k] = start;
+    }
+    if (opts.regions) opts.regions->push_back({head_index, std::move(profile), wall, start});
   }
   if (outs.size() != head.region_outputs.size()) return internal_error(head.node->label(), ": region returned ", outs.size(), " outputs");
   for (size_t o = 0; o < outs.size(); ++o) {
@@ -210,6 +220,7 @@ Status run_region(const CompiledGraph& cg, size_t head_index, std::vector<Tensor
 Status execute_graph(const CompiledGraph& cg, std::span<const Tensor> inputs,
                      const std::vector<std::pair<std::string, const Tensor*>>& captures, std::vector<Tensor>* outputs,
                      const ExecOptions& opts) {
+  const auto run_t0 = opts.node_ms ? Clock::now() : Clock::time_point{};
   const Graph& g = *cg.graph;
   if (inputs.size() != g.inputs.size())
     return invalid_argument("graph '", g.name, "' expects ", g.inputs.size(), " inputs, got ", inputs.size());
@@ -237,7 +248,7 @@ Status execute_graph(const CompiledGraph& cg, std::span<const Tensor> inputs,
     const Node& n = *cn.node;
     if (cn.in_region) {
       if (!cn.region) continue;  // run by its region's head
-      ER_RETURN_IF_ERROR(run_region(cg, i, slots, opts));
+      ER_RETURN_IF_ERROR(run_region(cg, i, slots, opts, run_t0));
       continue;
     }
     in_ptrs.assign(n.inputs.size(), nullptr);
@@ -267,11 +278,15 @@ Status execute_graph(const CompiledGraph& cg, std::span<const Tensor> inputs,
       };
     }
     CaptureRunner runner(std::move(node_captures), opts);
-    const auto t0 = opts.node_ms ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    const auto t0 = opts.node_ms ? Clock::now() : Clock::time_point{};
     Status s = execute_node(n, *cn.kernel, in_ptrs, &outs, opts.pool, &runner, &cn.subgraph_ptrs, alloc);
     if (opts.node_ms) {
       opts.node_ms->resize(cg.nodes.size(), 0.0);
-      (*opts.node_ms)[i] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      (*opts.node_ms)[i] += std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+      if (opts.node_start_ms) {
+        opts.node_start_ms->resize(cg.nodes.size(), 0.0);
+        (*opts.node_start_ms)[i] = std::chrono::duration<double, std::milli>(t0 - run_t0).count();
+      }
     }
     if (!s.ok()) {
       if (arena) opts.arenas->release(std::move(arena), plan.arena_bytes);

@@ -31,6 +31,7 @@ struct RegionRun {
   size_t head = 0;          // node index of the region's first node
   RegionProfile profile;
   double wall_ms = 0;
+  double start_ms = 0;      // when the region began, ms since execute_graph began
 };
 
 struct ExecOptions {
@@ -41,6 +42,9 @@ struct ExecOptions {
   std::vector<double>* node_ms = nullptr;            // if set: wall time of each top-level node
                                                      // (GPU region nodes: device time)
   std::vector<RegionRun>* regions = nullptr;         // if set (with node_ms): each region run
+  std::vector<double>* node_start_ms = nullptr;      // if set (with node_ms): when each top-level node
+                                                     // began, ms since execute_graph began (region
+                                                     // nodes: their region's start)
 };
 
 // Prepares kernels (and subgraphs) for a graph whose nodes carry a backend name.
