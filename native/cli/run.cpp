@@ -1,12 +1,14 @@
 // `edgerun run MODEL`: one inference on given or random inputs.
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <random>
 
 #include "commands.h"
 #include "common.h"
 #include "tensor_io.h"
+#include "trace.h"
 
 namespace edgerun::cli {
 
@@ -16,8 +18,20 @@ int cmd_run(int argc, char** argv) {
   if (!args.ok() || args.positional().size() != 1) {
     std::cerr << (args.ok() ? "" : args.error() + "\n")
               << "usage: edgerun run MODEL [--input NAME=FILE.npy|.pb]... [--output-dir DIR]\n"
-                 "                   [--backend auto|vulkan|cpu|reference] [--device N] [--no-fallback] [--threads N] [--seed S] [--sha256 HEX]\n";
+                 "                   [--backend auto|vulkan|cpu|reference] [--device N] [--no-fallback] [--threads N] [--seed S] [--sha256 HEX]\n"
+                 "                   [--no-pipeline-cache] [--cache-dir DIR] [--optimize 0|1]\n"
+                 "                   [--profile FILE]  (Chrome trace of the run: per node backend, CPU and GPU time, transfers)\n";
     return 2;
+  }
+  // Open the trace file first: an unwritable path fails before any work.
+  const std::string profile_path = args.get("profile", "");
+  std::ofstream profile_file;
+  if (args.has("profile")) {
+    profile_file.open(profile_path, std::ios::binary | std::ios::trunc);
+    if (profile_path.empty() || !profile_file) {
+      std::cerr << "error: cannot write the profile to '" << profile_path << "'\n";
+      return 1;
+    }
   }
   const SessionOptions opt = session_options(args);
   auto session = Session::create(args.positional()[0], opt);
@@ -51,7 +65,21 @@ int cmd_run(int argc, char** argv) {
     inputs[ti.name] = std::move(t).value();
   }
   const auto t0 = std::chrono::steady_clock::now();
-  auto outs = session->run(inputs);
+  Result<std::map<std::string, Tensor>> outs = std::map<std::string, Tensor>{};
+  RunProfile prof;
+  if (profile_file.is_open()) {
+    // Inputs in graph order for the profiling overload; outputs come back in graph order.
+    std::vector<Tensor> ordered;
+    for (const TensorInfo& ti : session->inputs()) ordered.push_back(inputs.at(ti.name));
+    auto r = session->run(ordered, &prof);
+    if (r.ok()) {
+      for (size_t i = 0; i < r->size() && i < session->outputs().size(); ++i) (*outs)[session->outputs()[i].name] = (*r)[i];
+    } else {
+      outs = r.status();
+    }
+  } else {
+    outs = session->run(inputs);
+  }
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!outs.ok()) return fail(outs.status());
   std::cout << "ran in " << std::fixed << std::setprecision(3) << ms << " ms\n";
@@ -72,6 +100,18 @@ int cmd_run(int argc, char** argv) {
     if (!s.ok()) return fail(s);
   }
   if (!out_dir.empty()) std::cout << "outputs written to " << out_dir << "/ (.npy and .pb)\n";
+  if (profile_file.is_open()) {
+    Trace trace(args.positional()[0], opt.backend, session->report().gpu_device);
+    trace.add_run(session->report(), prof, 0.0, ms);
+    profile_file << trace.json();
+    profile_file.close();
+    if (!profile_file) {
+      std::cerr << "error: cannot write the profile to '" << profile_path << "'\n";
+      return 1;
+    }
+    std::cout << "profile: " << profile_path << " (" << trace.num_events()
+              << " events; open in chrome://tracing or ui.perfetto.dev)\n";
+  }
   return 0;
 }
 
