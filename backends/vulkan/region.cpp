@@ -42,7 +42,8 @@ struct VulkanRegion::NodeState {
 // The recorded state of one shape signature: buffers, command buffer, where each value lives.
 struct VulkanRegion::Recorded {
   std::vector<uint8_t> signature;
-  Buffer arena, upload, download;
+  std::shared_ptr<Buffer> arena;  // shared with the plan made at load when it is that one
+  Buffer upload, download;
   std::deque<Buffer> scratch;  // deque: DeviceTensors keep pointers to its elements
   CommandRecorder rec;
   uint64_t arena_bytes = 0;
@@ -139,12 +140,33 @@ Status RecordContext::error(const std::string& msg) const {
 
 // ---- creation ----
 
+// One value the region's nodes touch, for one set of concrete shapes.
+struct VulkanRegion::Val {
+  DataType dtype = DataType::kUndefined;
+  Shape shape;
+  const Tensor* host = nullptr;   // region input data (nullptr at load)
+  int def = -1;                   // defining node (-1: region input)
+  int last = -1;                  // last reading node (INT32_MAX: region output)
+  int alias_of = -1;              // view: the value it shares memory with
+  bool device = false;            // needs device memory of its own (in the arena)
+  DeviceTensor dev;
+};
+
+// Where every value lives: shapes, lifetimes and arena offsets, and the arena itself (shared by the
+// plan made at load and the recordings that use it).
+struct VulkanRegion::Plan {
+  std::map<ValueId, Val> vals;
+  std::shared_ptr<Buffer> arena;
+  uint64_t arena_bytes = 0, naive_bytes = 0, largest = 0;
+};
+
 VulkanRegion::~VulkanRegion() {
   // After a fence timeout the GPU may still be executing with this region's buffers (weights,
   // arena, staging): freeing them under it crashes the driver. Leak them instead; the device is
   // marked lost and refuses further work.
   if (ctx_ && ctx_->device.lost()) {
     (void)recorded_.release();
+    (void)static_.release();
     (void)new std::vector<NodeState>(std::move(nodes_));
   }
 }
@@ -155,6 +177,7 @@ Result<std::unique_ptr<VulkanRegion>> VulkanRegion::create(std::shared_ptr<const
   r->ctx_ = std::move(ctx);
   r->graph_ = std::move(graph);
   const RegionGraph& g = r->graph_;
+  r->host_read_.assign(g.inputs.size(), false);
   std::map<ValueId, int> produced;  // value -> producing node index in the region
   for (size_t ni = 0; ni < g.nodes.size(); ++ni) {
     const Node& n = *g.nodes[ni];
@@ -183,6 +206,7 @@ Result<std::unique_ptr<VulkanRegion>> VulkanRegion::create(std::shared_ptr<const
             return Status(StatusCode::kInternal, str_cat(n.label(), ": input '", g.name(v), "' is not a region input"));
           in.kind = InKind::kRegionInput;
           in.region_input = static_cast<int>(it - g.inputs.begin());
+          if (in.host_only) r->host_read_[static_cast<size_t>(in.region_input)] = true;
         }
       }
       view.inputs.push_back(v == kNoValue ? ValueInfo{} : g.info(v));
@@ -198,6 +222,7 @@ Result<std::unique_ptr<VulkanRegion>> VulkanRegion::create(std::shared_ptr<const
       if (!up.ok()) return up.status().with_context(str_cat(n.label(), " constant '", g.name(in.value), "'"));
       in.uploaded = std::move(up).value();
       r->constant_bytes_ += in.uploaded->bytes;
+      r->largest_constant_ = std::max(r->largest_constant_, in.uploaded->bytes);
     }
     if (!(ns.op->flags & kVkView)) {
       auto k = ns.op->create(view, r->ctx_);
@@ -211,6 +236,7 @@ Result<std::unique_ptr<VulkanRegion>> VulkanRegion::create(std::shared_ptr<const
   for (ValueId o : g.outputs)
     if (!produced.count(o) && std::find(g.inputs.begin(), g.inputs.end(), o) == g.inputs.end())
       return Status(StatusCode::kInternal, str_cat("vulkan region: output '", g.name(o), "' is not produced in it"));
+  ER_RETURN_IF_ERROR(r->plan_at_load());
   return r;
 }
 
@@ -219,55 +245,51 @@ uint64_t VulkanRegion::arena_bytes() const {
   return recorded_ ? recorded_->arena_bytes : 0;
 }
 
-// ---- recording ----
+VulkanRegion::Memory VulkanRegion::planned_memory() const {
+  Memory m;
+  m.binding_limit = ctx_->device.info().max_storage_buffer_range;
+  if (!static_) return m;
+  m.planned = true;
+  m.arena_bytes = static_->arena_bytes;
+  m.naive_bytes = static_->naive_bytes;
+  m.largest_binding = std::max(static_->largest, largest_constant_);
+  return m;
+}
+
+// ---- planning ----
 
 namespace {
 
 // The signature of a run: input dtypes and shapes, and the bytes of inputs read on the host.
-std::vector<uint8_t> signature_of(std::span<const Tensor* const> inputs, const std::vector<bool>& host_read) {
+std::vector<uint8_t> signature_of(const std::vector<VulkanRegion::InputDesc>& inputs, const std::vector<bool>& host_read) {
   std::vector<uint8_t> sig;
   auto put = [&](const void* p, size_t n) {
     const uint8_t* b = static_cast<const uint8_t*>(p);
     sig.insert(sig.end(), b, b + n);
   };
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const Tensor* t = inputs[i];
-    const int32_t dt = t ? static_cast<int32_t>(t->dtype()) : -1;
+    const VulkanRegion::InputDesc& t = inputs[i];
+    const int32_t dt = static_cast<int32_t>(t.dtype);
     put(&dt, sizeof dt);
-    if (!t) continue;
-    const int64_t rank = static_cast<int64_t>(t->shape().size());
+    const int64_t rank = static_cast<int64_t>(t.shape.size());
     put(&rank, sizeof rank);
-    put(t->shape().data(), t->shape().size() * sizeof(int64_t));
-    if (host_read[i] && t->dtype() != DataType::kString) put(t->data(), t->nbytes());
+    put(t.shape.data(), t.shape.size() * sizeof(int64_t));
+    if (host_read[i] && t.host && t.dtype != DataType::kString) put(t.host->data(), t.host->nbytes());
   }
   return sig;
 }
 
 }  // namespace
 
-Status VulkanRegion::record(std::span<const Tensor* const> inputs, Recorded* out) const {
+Status VulkanRegion::values_of(const std::vector<InputDesc>& inputs, bool at_load, Plan* out, bool* known) const {
   const RegionGraph& g = graph_;
-  const VulkanContext& ctx = *ctx_;
-  const uint64_t align = std::max<uint64_t>(ctx.device.info().min_storage_offset_alignment, 16);
-
-  // 1. Concrete shapes of every value, from the ops' shape rules.
-  struct Val {
-    DataType dtype = DataType::kUndefined;
-    Shape shape;
-    const Tensor* host = nullptr;   // region input / constant data
-    int def = -1;                   // defining node (-1: region input)
-    int last = -1;                  // last reading node (INT32_MAX: region output)
-    int alias_of = -1;              // view: index of the value it shares memory with
-    bool device = false;            // needs device memory of its own
-    DeviceTensor dev;
-    bool placed = false;
-  };
-  std::map<ValueId, Val> vals;
+  std::map<ValueId, Val>& vals = out->vals;
+  *known = true;
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     Val v;
-    v.dtype = inputs[i]->dtype();
-    v.shape = inputs[i]->shape();
-    v.host = inputs[i];
+    v.dtype = inputs[i].dtype;
+    v.shape = inputs[i].shape;
+    v.host = inputs[i].host;
     vals[g.inputs[i]] = v;
   }
   for (size_t ni = 0; ni < nodes_.size(); ++ni) {
@@ -287,18 +309,30 @@ Status VulkanRegion::record(std::span<const Tensor* const> inputs, Recorded* out
         in_infos.push_back({v.dtype, ShapeInfo::of(v.shape)});
         data.push_back(v.host);
         v.last = static_cast<int>(ni);
-        if (!in.host_only) {
-          if (in.kind == InKind::kRegionInput) v.device = true;
-        }
+        if (!in.host_only && in.kind == InKind::kRegionInput) v.device = true;
       }
     }
     InferContext ic(n, std::move(in_infos), std::move(data), n.outputs.size());
-    ER_RETURN_IF_ERROR(n.def->infer(ic));
+    Status inferred = n.def->infer(ic);
+    if (!inferred.ok()) {
+      if (!at_load) return inferred;
+      *known = false;  // the first run tells (and reports the error if there is one)
+      return Status::Ok();
+    }
     for (size_t o = 0; o < n.outputs.size(); ++o) {
-      const ValueInfo& vi = ic.outputs()[o];
-      if (!vi.shape.fully_known() || vi.kind != ValueKind::kTensor)
+      ValueInfo vi = ic.outputs()[o];
+      if (at_load && n.outputs[o] != kNoValue && (!vi.shape.fully_known() || vi.dtype == DataType::kUndefined)) {
+        const ValueInfo gi = g.info(n.outputs[o]);  // the graph's inference may know more (no data here)
+        if (gi.shape.fully_known() && gi.dtype != DataType::kUndefined) vi = gi;
+      }
+      if (!vi.shape.fully_known() || vi.kind != ValueKind::kTensor) {
+        if (at_load) {
+          *known = false;
+          return Status::Ok();
+        }
         return Status(StatusCode::kInternal, str_cat(n.label(), ": vulkan: output ", o,
                                                      " shape is not known before the GPU runs (data-dependent)"));
+      }
       if (!gpu_dtype(vi.dtype))
         return Status(StatusCode::kInternal, str_cat(n.label(), ": vulkan: output ", o, " dtype ", dtype_name(vi.dtype)));
       Val v;
@@ -321,20 +355,24 @@ Status VulkanRegion::record(std::span<const Tensor* const> inputs, Recorded* out
     }
   }
   for (ValueId o : g.outputs) vals[o].last = INT32_MAX;
-  // Unrequested outputs (kNoValue) still need memory: give each node's missing outputs scratch below.
+  // Unrequested outputs (kNoValue) still need memory: record() gives them scratch.
 
   // A view keeps its root alive: extend the root's lifetime to the view's.
-  auto root_of = [&](ValueId v) {
-    while (vals[v].alias_of >= 0) v = static_cast<ValueId>(vals[v].alias_of);
-    return v;
-  };
   for (auto& [id, v] : vals)
     if (v.alias_of >= 0) {
-      Val& r = vals[root_of(id)];
-      r.last = std::max(r.last, v.last);
+      ValueId root = id;
+      while (vals[root].alias_of >= 0) root = static_cast<ValueId>(vals[root].alias_of);
+      Val& rv = vals[root];
+      rv.last = std::max(rv.last, v.last);
     }
+  return Status::Ok();
+}
 
-  // 2. Arena plan: greedy by size, first fit among values whose lifetimes overlap.
+Status VulkanRegion::plan_arena(Plan* p) const {
+  const VulkanContext& ctx = *ctx_;
+  const RegionGraph& g = graph_;
+  const uint64_t align = std::max<uint64_t>(ctx.device.info().min_storage_offset_alignment, 16);
+  // Greedy by size, first fit among values whose lifetimes overlap.
   struct Block {
     ValueId id;
     uint64_t size;
@@ -342,15 +380,24 @@ Status VulkanRegion::record(std::span<const Tensor* const> inputs, Recorded* out
     uint64_t offset = 0;
   };
   std::vector<Block> blocks;
-  for (auto& [id, v] : vals) {
+  p->naive_bytes = 0;
+  p->largest = 0;
+  for (auto& [id, v] : p->vals) {
     if (!v.device || v.alias_of >= 0) continue;
     ER_ASSIGN_OR_RETURN(int64_t n, checked_numel(v.shape));
-    const uint64_t bytes = static_cast<uint64_t>(n) * storage_bytes(storage_of(v.dtype));
-    if (bytes > ctx.device.info().max_storage_buffer_range)
+    const Storage st = storage_of(v.dtype);
+    const uint64_t bytes = static_cast<uint64_t>(n) * storage_bytes(st);
+    if (static_cast<uint64_t>(n) > ctx.max_elements(st)) {
+      const std::string who = v.def >= 0 ? str_cat(nodes_[static_cast<size_t>(v.def)].node->label(), " output")
+                                         : std::string("region input");
       return Status(StatusCode::kResourceExhausted,
-                    str_cat("vulkan: value '", g.name(id), "' ", shape_to_string(v.shape), " (", bytes,
-                            " bytes) exceeds one binding (maxStorageBufferRange ", ctx.device.info().max_storage_buffer_range, ")"));
+                    str_cat("vulkan: ", who, " '", g.name(id), "' ", dtype_name(v.dtype), shape_to_string(v.shape),
+                            " is ", bytes, " bytes, over one binding (maxStorageBufferRange ",
+                            ctx.device.info().max_storage_buffer_range, " bytes)"));
+    }
+    p->largest = std::max(p->largest, bytes);
     blocks.push_back({id, align_up(std::max<uint64_t>(bytes, 4), align), v.def, std::max(v.last, v.def)});
+    p->naive_bytes += blocks.back().size;
   }
   std::vector<size_t> order(blocks.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -361,8 +408,8 @@ Status VulkanRegion::record(std::span<const Tensor* const> inputs, Recorded* out
     Block& b = blocks[bi];
     std::vector<std::pair<uint64_t, uint64_t>> busy;
     for (size_t pi : placed) {
-      const Block& p = blocks[pi];
-      if (p.start <= b.end && b.start <= p.end) busy.emplace_back(p.offset, p.offset + p.size);
+      const Block& q = blocks[pi];
+      if (q.start <= b.end && b.start <= q.end) busy.emplace_back(q.offset, q.offset + q.size);
     }
     std::sort(busy.begin(), busy.end());
     uint64_t off = 0;
@@ -374,14 +421,91 @@ Status VulkanRegion::record(std::span<const Tensor* const> inputs, Recorded* out
     arena = std::max(arena, off + b.size);
     placed.push_back(bi);
   }
-  out->arena_bytes = arena;
-  ER_ASSIGN_OR_RETURN(out->arena, ctx.device.create_buffer(std::max<uint64_t>(arena, 4), MemoryKind::kDevice));
+  p->arena_bytes = arena;
+  auto buf = ctx.device.create_buffer(std::max<uint64_t>(arena, 4), MemoryKind::kDevice);
+  if (!buf.ok()) return buf.status().with_context(str_cat("vulkan: device arena of ", arena, " bytes for activations"));
+  p->arena = std::make_shared<Buffer>(std::move(buf).value());
   for (const Block& b : blocks) {
-    Val& v = vals[b.id];
+    Val& v = p->vals[b.id];
     const Storage st = storage_of(v.dtype);
     ER_ASSIGN_OR_RETURN(int64_t n, checked_numel(v.shape));
-    v.dev = DeviceTensor{&out->arena, b.offset, static_cast<uint64_t>(n) * storage_bytes(st), v.dtype, st, v.shape};
-    v.placed = true;
+    v.dev = DeviceTensor{p->arena.get(), b.offset, static_cast<uint64_t>(n) * storage_bytes(st), v.dtype, st, v.shape};
+  }
+  return Status::Ok();
+}
+
+Status VulkanRegion::plan_at_load() {
+  const RegionGraph& g = graph_;
+  std::vector<InputDesc> descs;
+  for (ValueId v : g.inputs) {
+    const ValueInfo vi = g.info(v);
+    if (vi.kind != ValueKind::kTensor || vi.dtype == DataType::kUndefined || !vi.shape.fully_known())
+      return Status::Ok();  // dynamic: planned on the first run
+    descs.push_back({vi.dtype, vi.shape.concrete(), nullptr});
+  }
+  auto plan = std::make_unique<Plan>();
+  bool known = false;
+  ER_RETURN_IF_ERROR(values_of(descs, /*at_load=*/true, plan.get(), &known));
+  if (!known) return Status::Ok();
+  ER_RETURN_IF_ERROR(plan_arena(plan.get()));  // a device that cannot hold the arena fails here, at load
+  static_ = std::move(plan);
+  // Record now unless a node reads a region input's data on the host (the recording depends on it).
+  if (std::find(host_read_.begin(), host_read_.end(), true) != host_read_.end()) return Status::Ok();
+  auto rec = std::make_unique<Recorded>();
+  Status s = record(descs, rec.get());
+  if (s.ok()) {
+    rec->signature = signature_of(descs, host_read_);
+    recorded_ = std::move(rec);
+  } else if (s.code() == StatusCode::kResourceExhausted || ctx_->device.lost()) {
+    if (ctx_->device.lost()) (void)rec.release();
+    return s.with_context("vulkan: recording the region at load");
+  }
+  // Other recording errors: the first run records again and reports them.
+  return Status::Ok();
+}
+
+// ---- recording ----
+
+namespace {
+
+// Same values with the same shapes, lifetimes and aliasing (so the same arena layout).
+bool same_layout(const std::map<ValueId, VulkanRegion::Val>& a, const std::map<ValueId, VulkanRegion::Val>& b) {
+  if (a.size() != b.size()) return false;
+  for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
+    const VulkanRegion::Val &x = ia->second, &y = ib->second;
+    if (ia->first != ib->first || x.device != y.device || x.alias_of != y.alias_of || x.def != y.def ||
+        x.last != y.last || storage_of(x.dtype) != storage_of(y.dtype) || x.shape != y.shape)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status VulkanRegion::record(const std::vector<InputDesc>& inputs, Recorded* out) const {
+  const RegionGraph& g = graph_;
+  const VulkanContext& ctx = *ctx_;
+
+  // 1. Concrete shapes of every value, from the ops' shape rules.
+  Plan plan;
+  bool known = true;
+  ER_RETURN_IF_ERROR(values_of(inputs, /*at_load=*/false, &plan, &known));
+  std::map<ValueId, Val>& vals = plan.vals;
+  auto root_of = [&](ValueId v) {
+    while (vals[v].alias_of >= 0) v = static_cast<ValueId>(vals[v].alias_of);
+    return v;
+  };
+
+  // 2. Arena: the one planned at load when the shapes are those, else a new plan.
+  if (static_ && same_layout(static_->vals, vals)) {
+    for (auto& [id, v] : vals)
+      if (v.device && v.alias_of < 0) v.dev = static_->vals.at(id).dev;
+    out->arena = static_->arena;
+    out->arena_bytes = static_->arena_bytes;
+  } else {
+    ER_RETURN_IF_ERROR(plan_arena(&plan));
+    out->arena = plan.arena;
+    out->arena_bytes = plan.arena_bytes;
   }
 
   // 3. Staging buffers.
@@ -400,7 +524,7 @@ Status VulkanRegion::record(std::span<const Tensor* const> inputs, Recorded* out
   out->timestamps = ctx.device.info().timestamps;
   Recording recording(ctx, &out->rec, &out->scratch);
   for (const Recorded::Upload& u : out->uploads)
-    ER_RETURN_IF_ERROR(out->rec.copy(out->upload, u.staging_offset, out->arena, vals[g.inputs[u.input]].dev.offset, u.bytes));
+    ER_RETURN_IF_ERROR(out->rec.copy(out->upload, u.staging_offset, *out->arena, vals[g.inputs[u.input]].dev.offset, u.bytes));
   recording.full_barrier();
   ER_RETURN_IF_ERROR(out->rec.timestamp(0));
 
@@ -504,20 +628,19 @@ Status VulkanRegion::run(std::span<const Tensor* const> inputs, std::vector<Tens
   for (size_t i = 0; i < inputs.size(); ++i)
     if (!inputs[i] || !inputs[i]->defined() || !inputs[i]->is_tensor())
       return Status(StatusCode::kInvalidArgument, str_cat("vulkan region: input '", g.name(g.inputs[i]), "' is not a tensor"));
-  std::vector<bool> host_read(inputs.size(), false);
-  for (const NodeState& ns : nodes_)
-    for (const NodeInput& in : ns.inputs)
-      if (in.kind == InKind::kRegionInput && in.host_only) host_read[static_cast<size_t>(in.region_input)] = true;
+  std::vector<InputDesc> descs;
+  descs.reserve(inputs.size());
+  for (const Tensor* t : inputs) descs.push_back({t->dtype(), t->shape(), t});
 
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<uint8_t> sig = signature_of(inputs, host_read);
+  std::vector<uint8_t> sig = signature_of(descs, host_read_);
   RegionRunStats local;
   RegionRunStats& st = stats ? *stats : local;
   if (!recorded_ || recorded_->signature != sig) {
     const auto t0 = Clock::now();
     recorded_.reset();  // frees the previous signature's buffers first
     auto rec = std::make_unique<Recorded>();
-    ER_RETURN_IF_ERROR(record(inputs, rec.get()));
+    ER_RETURN_IF_ERROR(record(descs, rec.get()));
     rec->signature = std::move(sig);
     recorded_ = std::move(rec);
     st.recorded = true;

@@ -58,6 +58,10 @@ class Region final : public RegionKernel {
     return Status::Ok();
   }
   uint64_t constant_bytes() const override { return region_->constant_bytes(); }
+  Memory planned_memory() const override {
+    const vk::VulkanRegion::Memory m = region_->planned_memory();
+    return {m.planned, m.arena_bytes, m.naive_bytes, m.largest_binding, m.binding_limit};
+  }
 
  private:
   std::unique_ptr<vk::VulkanRegion> region_;
@@ -104,6 +108,7 @@ class VulkanBackend final : public Backend {
       if (!n.outputs[i].shape.rank_known)
         return Support::no(str_cat("vulkan: output ", i, " rank unknown before running (data-dependent shape)"));
     }
+    if (std::string r = over_binding_limit(n, op); !r.empty()) return Support::no(r);
     return op->supports(n, *c_);
   }
 
@@ -178,6 +183,29 @@ class VulkanBackend final : public Backend {
   const vk::VulkanContext& context() const { return *c_; }
 
  private:
+  // "" when every statically known tensor of `n` that lives on the device fits one binding, else
+  // the reason naming the node, its op and the tensor's size. (Larger tensors are not split.)
+  std::string over_binding_limit(const NodeView& n, const vk::VulkanOp* op) const {
+    auto check = [&](const ValueInfo& vi, const char* what, size_t i) -> std::string {
+      if (vi.kind != ValueKind::kTensor || !vk::gpu_dtype(vi.dtype) || !vi.shape.fully_known()) return "";
+      const vk::Storage st = vk::storage_of(vi.dtype);
+      Result<int64_t> numel = checked_numel(vi.shape.concrete());
+      if (numel.ok() && static_cast<uint64_t>(*numel) <= c_->max_elements(st)) return "";
+      const std::string size =
+          numel.ok() ? str_cat(static_cast<uint64_t>(*numel) * vk::storage_bytes(st), " bytes") : std::string("too large");
+      return str_cat("vulkan: ", n.node.label(), " ", what, " ", i, " ", dtype_name(vi.dtype), vi.shape.to_string(),
+                     " is ", size, ", over one binding (maxStorageBufferRange ", c_->device.info().max_storage_buffer_range,
+                     " bytes)");
+    };
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      if ((op->host_inputs >> i) & 1u) continue;
+      if (std::string r = check(n.inputs[i], "input", i); !r.empty()) return r;
+    }
+    for (size_t i = 0; i < n.outputs.size(); ++i)
+      if (std::string r = check(n.outputs[i], "output", i); !r.empty()) return r;
+    return "";
+  }
+
   const vk::VulkanOp* find(const Node& n) const {
     if (!n.domain.empty() && n.domain != "ai.onnx") return nullptr;
     auto it = ops_.find(n.op_type);

@@ -69,8 +69,14 @@ int cmd_info(int argc, char** argv) {
               << std::fixed << std::setprecision(1) << (r.data_nodes ? 100.0 * r.data_nodes_gpu / r.data_nodes : 0.0)
               << " %), " << r.gpu_regions << " GPU region(s), " << r.gpu_transfers
               << " host<->device transfer(s) per run, weights on the GPU " << human_bytes(r.gpu_weight_bytes) << ", "
-              << r.pipelines_created << " pipelines created in " << std::setprecision(1) << r.pipelines_ms << " ms\n"
-              << "  gpu: device memory for activations is planned per input shape on the first run (see `edgerun bench`)\n";
+              << r.pipelines_created << " pipelines created in " << std::setprecision(1) << r.pipelines_ms << " ms\n";
+    if (r.gpu_arena_bytes > 0)
+      std::cout << "  gpu memory: weights " << human_bytes(r.gpu_weight_bytes) << ", activations "
+                << human_bytes(r.gpu_arena_bytes) << " planned by liveness (" << human_bytes(r.gpu_arena_naive_bytes)
+                << " without reuse), largest binding " << human_bytes(r.gpu_largest_binding_bytes)
+                << " of maxStorageBufferRange " << human_bytes(r.gpu_binding_limit_bytes) << "\n";
+    else if (r.gpu_regions > 0)
+      std::cout << "  gpu: device memory for activations is planned per input shape on the first run (see `edgerun bench`)\n";
   }
   const bool all_nodes = args.has("nodes");
   if (fallbacks || all_nodes) std::cout << (all_nodes ? "nodes:\n" : "fallbacks (node, op -> backend: reason):\n");

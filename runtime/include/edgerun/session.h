@@ -88,6 +88,7 @@ struct SessionReport {
   // Device memory for activations (liveness-planned arenas of all regions, bytes) when every region's
   // shapes are known at load; 0 when it is planned per input shape on the first run instead.
   uint64_t gpu_arena_bytes = 0;
+  uint64_t gpu_arena_naive_bytes = 0, gpu_largest_binding_bytes = 0, gpu_binding_limit_bytes = 0;  // no reuse; largest tensor; binding limit
   int pipelines_created = 0;
   double pipelines_ms = 0;
   // Data-carrying nodes (not shape computation) in all, and how many run on the GPU.

@@ -192,8 +192,23 @@ static Result<Session> build_session(onnx::LoadContext& ctx, const SessionOption
   }
   report.gpu_regions = impl->compiled->regions;
   report.gpu_transfers = impl->compiled->transfers;
-  for (const CompiledNode& cn : impl->compiled->nodes)
-    if (cn.region) report.gpu_weight_bytes += cn.region->constant_bytes();
+  bool gpu_planned = impl->compiled->regions > 0;
+  uint64_t gpu_arena = 0, gpu_naive = 0, gpu_largest = 0;
+  for (const CompiledNode& cn : impl->compiled->nodes) {
+    if (!cn.region) continue;
+    report.gpu_weight_bytes += cn.region->constant_bytes();
+    const RegionKernel::Memory m = cn.region->planned_memory();
+    gpu_planned = gpu_planned && m.planned;
+    gpu_arena += m.arena_bytes;
+    gpu_naive += m.naive_bytes;
+    gpu_largest = std::max(gpu_largest, m.largest_binding);
+    report.gpu_binding_limit_bytes = m.binding_limit;
+  }
+  if (gpu_planned) {  // else planned per input shape on the first run: 0
+    report.gpu_arena_bytes = gpu_arena;
+    report.gpu_arena_naive_bytes = gpu_naive;
+    report.gpu_largest_binding_bytes = gpu_largest;
+  }
   report.nodes_optimized = static_cast<int>(graph->nodes.size());
   report.arena_bytes = impl->compiled->plan.arena_bytes;
   report.arena_naive_bytes = impl->compiled->plan.naive_bytes;

@@ -122,6 +122,16 @@ class RegionKernel {
   // inputs bind the region's input values, outputs come in the region's output order.
   virtual Status run(std::span<const Tensor* const> inputs, std::vector<Tensor>* outputs, RegionProfile* profile) const = 0;
   virtual uint64_t constant_bytes() const { return 0; }
+  // Device memory the region planned when it was compiled (GPU backends with static shapes);
+  // planned = false when it is planned at run time instead (dynamic shapes).
+  struct Memory {
+    bool planned = false;
+    uint64_t arena_bytes = 0;      // activations, liveness-planned
+    uint64_t naive_bytes = 0;      // the same without reuse
+    uint64_t largest_binding = 0;  // largest single tensor bound to a kernel
+    uint64_t binding_limit = 0;    // the most one binding can hold (maxStorageBufferRange)
+  };
+  virtual Memory planned_memory() const { return {}; }
 };
 
 class Backend {
