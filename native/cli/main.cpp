@@ -9,9 +9,11 @@ void usage() {
   std::cerr << "edgerun — ONNX inference runtime\n\n"
                "usage: edgerun COMMAND [options]\n\n"
                "  info MODEL       inputs/outputs, opsets, op histogram, planned memory, per-node placement\n"
-               "  run MODEL        run once on given (.npy/.pb) or random inputs, print and save outputs\n"
+               "  run MODEL        run once on given (.npy/.pb) or random inputs, print and save outputs;\n"
+               "                   --profile FILE writes a Chrome trace (per node: backend, CPU/GPU time, transfers)\n"
                "  validate PATH    run ONNX backend-test-layout cases, compare with expected outputs\n"
-               "  bench MODEL      load time, first run, steady-state latency percentiles, peak RSS\n"
+               "  bench MODEL      load time, first run, steady-state latency percentiles, peak RSS; on a GPU:\n"
+               "                   pipeline creation cold vs warm, GPU memory; --profile FILE as for run\n"
                "  ops              table of supported ops per backend (markdown)\n"
                "  hash MODEL       SHA-256 of the model (and external data) for SessionOptions::expected_sha256\n\n"
                "Run 'edgerun COMMAND --help' for a command's options.\n";
