@@ -14,6 +14,9 @@ Status infer_shapes(Graph& g);
 Status fuse_qdq(Graph& g);
 // Evaluates nodes whose inputs are all constant (and Shape/Size of known shapes) with `evaluator`.
 Status fold_constants(Graph& g, const Backend& evaluator);
+// Removes Identity, and Dropout in inference mode with an unused mask, rewiring consumers to the
+// input; graph output names and names captured by subgraphs are kept. Recurses into subgraphs.
+Status eliminate_identities(Graph& g);
 // Removes nodes whose outputs reach no graph output.
 Status eliminate_dead_nodes(Graph& g);
 // Conv (constant W, B) followed by BatchNormalization (constant params) -> one Conv.
