@@ -147,6 +147,7 @@ static Result<Session> build_session(onnx::LoadContext& ctx, const SessionOption
     auto evaluator = make_evaluator_backend();
     ER_RETURN_IF_ERROR(fuse_qdq(*graph));
     ER_RETURN_IF_ERROR(fold_constants(*graph, *evaluator));
+    ER_RETURN_IF_ERROR(eliminate_identities(*graph));
     ER_RETURN_IF_ERROR(eliminate_dead_nodes(*graph));
     ER_RETURN_IF_ERROR(fuse_conv_batchnorm(*graph));
     ER_RETURN_IF_ERROR(fuse_activations(*graph));
