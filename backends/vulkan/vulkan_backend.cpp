@@ -14,7 +14,8 @@ namespace {
 // The kernel families (kernels/<family>.cpp). Add a family's table here.
 std::span<const vk::VulkanOp> (*const kFamilies[])() = {
     vk::elementwise_ops, vk::conv_ops,     vk::matmul_ops, vk::pool_ops,  vk::norm_ops,
-    vk::reduce_ops,      vk::resize_ops,   vk::movement_ops, vk::gather_ops, vk::quant_ops};
+    vk::reduce_ops,      vk::resize_ops,   vk::movement_ops, vk::gather_ops, vk::quant_ops,
+    vk::lrn_ops};
 
 // One node run as a one-node region (the Kernel contract: tests and op-by-op use).
 class SingleNodeKernel final : public Kernel {

@@ -166,6 +166,7 @@ std::span<const VulkanOp> pool_ops();    // kernels/pool.cpp: MaxPool, AveragePo
 std::span<const VulkanOp> movement_ops();  // kernels/movement.cpp: views, Transpose, Concat, Split, Slice, Pad, Tile, Expand, ...
 std::span<const VulkanOp> gather_ops();    // kernels/gather.cpp: Gather, GatherElements, GatherND, ScatterElements, ScatterND
 std::span<const VulkanOp> quant_ops();     // kernels/quant.cpp: QuantizeLinear, DequantizeLinear
+std::span<const VulkanOp> lrn_ops();       // kernels/lrn.cpp: LRN
 
 // Fused activation (node.fused_activation) as 3 specialization constants for shaders/activation.glsl:
 // {kind, alpha bits, beta bits}. kind: 0 none, 1 Relu, 2 Clip, 3 LeakyRelu, 4 Sigmoid, 5 Tanh,
