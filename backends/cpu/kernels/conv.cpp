@@ -447,7 +447,7 @@ void depthwise3x3(const float* x, const float* w, const float* bias, const ConvG
   const int64_t planes = g.N * g.C;
   const double work = double(g.OH) * double(g.OW) * 9.0;
   const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(20000.0 / (work + 1)));
-  parallel_for(pool, planes, grain, [&](int64_t b0, int64_t b1) {
+  parallel_for_dynamic(pool, planes, grain, [&](int64_t b0, int64_t b1) {
     float* zero_row = scratch(static_cast<size_t>(g.W) + 64, 1);
     std::fill(zero_row, zero_row + g.W + 64, 0.0f);
     for (int64_t b = b0; b < b1; ++b) {
@@ -604,7 +604,7 @@ class ConvKernel final : public Kernel {
     const int64_t nblocks = (P + nb - 1) / nb;
     const int64_t tasks = g.N * g.group * nblocks;
     const Activation act = act_;
-    parallel_for(ctx.pool(), tasks, 1, [&](int64_t t0, int64_t t1) {
+    parallel_for_dynamic(ctx.pool(), tasks, 1, [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; ++t) {
         const int64_t blk = t % nblocks;
         const int64_t gi = (t / nblocks) % g.group;

@@ -94,7 +94,7 @@ class BinaryKernel final : public Kernel {
     const Activation act = act_;
     const bool has_act = act.kind != ActKind::kNone;
     const int64_t grain = std::max<int64_t>(1, kChunk / std::max<int64_t>(cs, 1));
-    parallel_for(ctx.pool(), rows * per_row, grain, [&](int64_t t0, int64_t t1) {
+    parallel_for_dynamic(ctx.pool(), rows * per_row, grain, [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; ++t) {
         const int64_t row = t / per_row, k = t % per_row;
         int64_t oa = 0, ob = 0, idx = row;
@@ -219,7 +219,7 @@ class UnaryKernel final : public Kernel {
     const Activation act = act_;
     const UnRangeFn fn = fn_;
     const int64_t tasks = (n + kChunk - 1) / kChunk;
-    parallel_for(ctx.pool(), tasks, 1, [&](int64_t t0, int64_t t1) {
+    parallel_for_dynamic(ctx.pool(), tasks, 1, [&](int64_t t0, int64_t t1) {
       const int64_t i0 = t0 * kChunk, i1 = std::min(n, t1 * kChunk);
       fn(px + i0, py + i0, i1 - i0, p, act);
     });

@@ -403,11 +403,11 @@ void packed_gemm_mt(const PackedA& a, const float* B, int64_t ldb, int64_t N, fl
   const int64_t NR = nr();
   const int64_t ntiles = (N + NR - 1) / NR;
   if (ntiles >= threads) {
-    parallel_for(pool, ntiles, 1, [&](int64_t t0, int64_t t1) {
+    parallel_for_dynamic(pool, ntiles, 1, [&](int64_t t0, int64_t t1) {
       packed_gemm(a, 0, a.panels, B, ldb, t0 * NR, std::min(N, t1 * NR), C, ldc, bias, act);
     });
   } else {
-    parallel_for(pool, a.panels, 1, [&](int64_t q0, int64_t q1) {
+    parallel_for_dynamic(pool, a.panels, 1, [&](int64_t q0, int64_t q1) {
       packed_gemm(a, q0, q1, B, ldb, 0, N, C, ldc, bias, act);
     });
   }
@@ -473,13 +473,13 @@ void hwy_sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, c
   if (ntiles >= threads || ntiles >= mpanels) {
     const int64_t per = std::max<int64_t>(1, ntiles / want);
     const int64_t chunks = (ntiles + per - 1) / per;
-    parallel_for(pool, chunks, 1, [&](int64_t c0, int64_t c1) {
+    parallel_for_dynamic(pool, chunks, 1, [&](int64_t c0, int64_t c1) {
       sgemm_range(g, 0, M, c0 * per * NR, std::min(N, c1 * per * NR), act);
     });
   } else {
     const int64_t per = std::max<int64_t>(1, mpanels / want);
     const int64_t chunks = (mpanels + per - 1) / per;
-    parallel_for(pool, chunks, 1, [&](int64_t c0, int64_t c1) {
+    parallel_for_dynamic(pool, chunks, 1, [&](int64_t c0, int64_t c1) {
       sgemm_range(g, c0 * per * kMR, std::min(M, c1 * per * kMR), 0, N, act);
     });
   }

@@ -184,7 +184,7 @@ class GlobalPoolKernel final : public Kernel {
     float* py = yt->data_as<float>();
     const int64_t planes = x.dim(0) * x.dim(1);
     const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(plane, 1));
-    parallel_for(ctx.pool(), planes, grain, [&](int64_t b0, int64_t b1) {
+    parallel_for_dynamic(ctx.pool(), planes, grain, [&](int64_t b0, int64_t b1) {
       const DF d;
       const int64_t L = static_cast<int64_t>(hn::Lanes(d));
       for (int64_t b = b0; b < b1; ++b) {

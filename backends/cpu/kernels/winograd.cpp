@@ -149,16 +149,16 @@ void run_block(const WinogradWeights& wt, const Geo& g, const float* xn, int64_t
   const int64_t nb = t1 - t0;
   float* V = tls_floats(0, static_cast<size_t>(16 * g.C * nb + 2 * L));
   float* Mb = tls_floats(1, static_cast<size_t>(16 * g.M * nb + 2 * L));
-  parallel_for(inner, g.C, std::max<int64_t>(1, g.C / 8), [&](int64_t c0, int64_t c1) {
+  parallel_for_dynamic(inner, g.C, std::max<int64_t>(1, g.C / 8), [&](int64_t c0, int64_t c1) {
     input_transform(g, xn, t0, t1, c0, c1, V);
   });
-  parallel_for(inner, 16, 1, [&](int64_t x0, int64_t x1) {
+  parallel_for_dynamic(inner, 16, 1, [&](int64_t x0, int64_t x1) {
     for (int64_t xi = x0; xi < x1; ++xi) {
       const PackedA& u = wt.u[static_cast<size_t>(xi)];
       packed_gemm(u, 0, u.panels, V + xi * g.C * nb, nb, 0, nb, Mb + xi * g.M * nb, nb, nullptr, Activation{});
     }
   });
-  parallel_for(inner, g.M, std::max<int64_t>(1, g.M / 8), [&](int64_t m0, int64_t m1) {
+  parallel_for_dynamic(inner, g.M, std::max<int64_t>(1, g.M / 8), [&](int64_t m0, int64_t m1) {
     output_any(g, Mb, t0, t1, m0, m1, bias, act, yn);
   });
 }
@@ -237,7 +237,7 @@ void winograd_conv3x3(const WinogradWeights& wt, const float* x, int64_t N, int6
     run_block(wt, g, x + n * g.C * H * W, ta, tb, bias, act, y + n * g.M * OH * OW, inner);
   };
   if (threads > 1 && (tasks >= 4 * threads || (tasks >= threads && tasks % threads == 0))) {
-    parallel_for(pool, tasks, 1, [&](int64_t t0, int64_t t1) {
+    parallel_for_dynamic(pool, tasks, 1, [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; ++t) task(t, nullptr);
     });
   } else {
