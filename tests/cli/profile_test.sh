@@ -75,7 +75,8 @@ if gpu:
     if not gpu_nodes: errors.append("no node events on the gpu queue track")
     if any("gpu_ms" not in e["args"] or e["args"]["gpu_ms"] < 0 for e in gpu_nodes):
         errors.append("gpu queue node events without gpu_ms")
-    if any(e["args"]["backend"] != "vulkan" for e in gpu_nodes): errors.append("a gpu queue event of a non-GPU node")
+    if any((threads[e["tid"]] == "gpu queue") != (e["args"]["backend"] == "vulkan") for e in node_ev):
+        errors.append("GPU nodes must be on the gpu queue track and host nodes on the host track")
     if not regions or any(threads[e["tid"]] != "host<->gpu" for e in regions + transfers): errors.append("regions/transfers not on host<->gpu")
     for name in ("upload", "download"):
         ev = [e for e in transfers if e["name"] == name]
@@ -121,10 +122,13 @@ profile_model() {  # profile_model LABEL MODEL [NAME]
 # 1. The bundled digits model.
 profile_model digits "$ROOT/models/digits/digits.onnx"
 
-# 2. A model from ../shared when present.
-SHARED="$ROOT/../shared/models/mnist-8/model.onnx"
-if [ -f "$SHARED" ]; then profile_model mnist-8 "$SHARED"
-else echo "NOTE: $SHARED not present: profiling of a ../shared model not checked"; fi
+# 2. Models from ../shared when present: mnist-8 (all on the GPU with vulkan) and byte-sb-bidi-lstm
+#    (with vulkan: 3 GPU regions with host nodes between them).
+for m in mnist-8 byte-sb-bidi-lstm; do
+  SHARED="$ROOT/../shared/models/$m/model.onnx"
+  if [ -f "$SHARED" ]; then profile_model "$m" "$SHARED"
+  else echo "NOTE: $SHARED not present: profiling of $m not checked"; fi
+done
 
 # 3. Node names that need escaping (quote, backslash, newline, tab, control char, non-ASCII, bytes
 #    that are not UTF-8, which must come out as U+FFFD).
