@@ -26,6 +26,41 @@ foreach(backend cpu reference)
     COMMAND $<TARGET_FILE:edgerun> validate ${PROJECT_SOURCE_DIR}/models/digits --backend ${backend} --atol 1e-4)
 endforeach()
 
+# Vulkan (lavapipe in CI): with per-node fallback every case the CPU backend passes must pass (the
+# cpu expected lists); strict (--no-fallback: a case runs entirely on the GPU or is skipped with the
+# reason) against its own lists. The real models are compared with the CPU backend in
+# tests/vulkan/models_test.cpp.
+if(EDGERUN_VULKAN)
+  foreach(suite node simple pytorch-converted pytorch-operator)
+    add_test(NAME onnx.debian.${suite}.vulkan
+      COMMAND ${EDGERUN_SUITE} $<TARGET_FILE:edgerun> ${EDGERUN_DEBIAN_ONNX_DATA}/${suite} vulkan
+              ${EDGERUN_EXPECTED_DIR}/debian-${suite}.cpu.txt)
+    add_test(NAME onnx.shared.${suite}.vulkan
+      COMMAND ${EDGERUN_SUITE} $<TARGET_FILE:edgerun> ${EDGERUN_SHARED_DIR}/onnx-tests/${suite} vulkan
+              ${EDGERUN_EXPECTED_DIR}/shared-${suite}.cpu.txt)
+    add_test(NAME onnx.debian.${suite}.vulkan-strict
+      COMMAND ${EDGERUN_SUITE} $<TARGET_FILE:edgerun> ${EDGERUN_DEBIAN_ONNX_DATA}/${suite} vulkan
+              ${EDGERUN_EXPECTED_DIR}/debian-${suite}.vulkan-strict.txt --no-fallback)
+    add_test(NAME onnx.shared.${suite}.vulkan-strict
+      COMMAND ${EDGERUN_SUITE} $<TARGET_FILE:edgerun> ${EDGERUN_SHARED_DIR}/onnx-tests/${suite} vulkan
+              ${EDGERUN_EXPECTED_DIR}/shared-${suite}.vulkan-strict.txt --no-fallback)
+  endforeach()
+  add_test(NAME onnx.shared.light.vulkan
+    COMMAND ${EDGERUN_SUITE} $<TARGET_FILE:edgerun> ${EDGERUN_SHARED_DIR}/onnx-tests/light vulkan
+            ${EDGERUN_EXPECTED_DIR}/shared-light.cpu.txt)
+  add_test(NAME onnx.shared.light.vulkan-strict
+    COMMAND ${EDGERUN_SUITE} $<TARGET_FILE:edgerun> ${EDGERUN_SHARED_DIR}/onnx-tests/light vulkan
+            ${EDGERUN_EXPECTED_DIR}/shared-light.vulkan-strict.txt --no-fallback)
+  add_test(NAME models.shared.vulkan
+    COMMAND ${EDGERUN_SUITE} $<TARGET_FILE:edgerun> ${EDGERUN_SHARED_DIR}/models vulkan
+            ${EDGERUN_EXPECTED_DIR}/shared-models.cpu.txt --rtol 1e-3 --atol 1e-4)
+  add_test(NAME models.shared.vulkan-strict
+    COMMAND ${EDGERUN_SUITE} $<TARGET_FILE:edgerun> ${EDGERUN_SHARED_DIR}/models vulkan
+            ${EDGERUN_EXPECTED_DIR}/shared-models.vulkan-strict.txt --rtol 1e-3 --atol 1e-4 --no-fallback)
+  add_test(NAME models.digits.vulkan
+    COMMAND $<TARGET_FILE:edgerun> validate ${PROJECT_SOURCE_DIR}/models/digits --backend vulkan --no-fallback --atol 1e-4)
+endif()
+
 get_property(EDGERUN_CONFORMANCE_TESTS DIRECTORY PROPERTY TESTS)
 foreach(t ${EDGERUN_CONFORMANCE_TESTS})
   if(t MATCHES "^(onnx|models)\\.")

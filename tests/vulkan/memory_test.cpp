@@ -10,9 +10,6 @@
 #include <vector>
 
 #include "edgerun/session.h"
-// The model builder is not in this binary's source list (tests/vulkan/CMakeLists.txt): compiled
-// here, once. Drop this line when the list gets tests/support/model_builder.cpp.
-#include "support/model_builder.cpp"  // NOLINT(bugprone-suspicious-include)
 #include "support/model_builder.h"
 
 namespace edgerun {
@@ -110,7 +107,9 @@ TEST(VulkanMemory, DynamicShapesArePlannedOnTheFirstRun) {
     EXPECT_TRUE(profile.regions[0].recorded) << "N=" << n << ": a new shape is recorded";
     EXPECT_GE(profile.regions[0].arena_bytes, 2 * static_cast<uint64_t>(n) * 4 * 16 * 16 * sizeof(float));
     if (n == 2 && arena_n2 == 0) arena_n2 = profile.regions[0].arena_bytes;
-    if (n == 2) EXPECT_EQ(profile.regions[0].arena_bytes, arena_n2);
+    if (n == 2) {
+      EXPECT_EQ(profile.regions[0].arena_bytes, arena_n2);
+    }
   }
 }
 
