@@ -1,6 +1,6 @@
-// The Vulkan backend (groundwork): float32 elementwise Add/Mul (same shape) and Relu on a Vulkan
-// compute device found at run time (libvulkan.so.1 through dlopen). Not yet wired into the
-// session/planner: tests drive it through the Backend contract.
+// The Vulkan backend: GPU kernels (kernels/*.cpp, one family per file) on a Vulkan compute device
+// found at run time (libvulkan.so.1 through dlopen). The session runs its nodes in regions
+// (compile_region); single nodes run through the Kernel contract (tests, op by op).
 //
 //   Result<std::unique_ptr<Backend>> vk = make_vulkan_backend();
 //   if (!vk.ok()) log(vk.status().message());   // e.g. "vkCreateInstance: VK_ERROR_INCOMPATIBLE_DRIVER (-9) ..."
@@ -10,7 +10,6 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <vector>
 #include <vector>
 
 #include "backend/backend.h"

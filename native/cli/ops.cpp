@@ -20,15 +20,22 @@ int cmd_ops(int argc, char** argv) {
   std::sort(defs.begin(), defs.end(), [](const OpDef* a, const OpDef* b) {
     return std::string(a->domain) != b->domain ? std::string(a->domain) < b->domain : std::string(a->name) < b->name;
   });
-  std::cout << "| domain | op | reference kernel | fast cpu kernel (float32) |\n|---|---|---|---|\n";
   const std::vector<std::string> fast = cpu_fast_ops();
+  const std::set<std::string> gpu = [] { auto v = gpu_kernel_ops(); return std::set<std::string>(v.begin(), v.end()); }();
+  const bool has_gpu = !available_backends().empty() && available_backends()[0] == "vulkan";
+  std::cout << "| domain | op | reference kernel | fast cpu kernel (float32) |" << (has_gpu ? " vulkan kernel |" : "")
+            << "\n|---|---|---|---|" << (has_gpu ? "---|" : "") << "\n";
   for (const OpDef* d : defs) {
     const bool ref = find_reference_kernel(d->domain, d->name) != nullptr;
     const bool is_fast = d->domain[0] == 0 && std::find(fast.begin(), fast.end(), d->name) != fast.end();
     std::cout << "| " << (d->domain[0] ? d->domain : "ai.onnx") << " | " << d->name << " | " << (ref ? "yes" : "—") << " | "
-              << (is_fast ? "yes" : "—") << " |\n";
+              << (is_fast ? "yes" : "—") << " |";
+    if (has_gpu) std::cout << " " << (d->domain[0] == 0 && gpu.count(d->name) ? "yes" : "—") << " |";
+    std::cout << "\n";
   }
-  std::cout << "\n" << defs.size() << " ops\n";
+  std::cout << "\n" << defs.size() << " ops";
+  if (has_gpu) std::cout << " (vulkan: " << gpu.size() << " with a GPU kernel; each kernel's conditions on dtypes and attributes are in `edgerun info --backend vulkan`)";
+  std::cout << "\n";
   return 0;
 }
 

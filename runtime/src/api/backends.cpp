@@ -58,4 +58,12 @@ std::vector<std::string> available_backends() {
 #endif
 }
 
+std::vector<std::string> gpu_kernel_ops() {
+#ifdef EDGERUN_HAVE_VULKAN
+  return vulkan_ops();
+#else
+  return {};
+#endif
+}
+
 }  // namespace edgerun

@@ -17,4 +17,6 @@ Result<std::vector<std::unique_ptr<Backend>>> create_backends(const SessionOptio
 std::unique_ptr<Backend> make_evaluator_backend();
 // Names of the backends compiled in.
 std::vector<std::string> available_backends();
+// ai.onnx ops with a GPU (Vulkan) kernel in this build (empty without Vulkan).
+std::vector<std::string> gpu_kernel_ops();
 }  // namespace edgerun
