@@ -399,10 +399,13 @@ void packed_gemm_mt(const PackedA& a, const float* B, int64_t ldb, int64_t N, fl
     packed_gemm(a, 0, a.panels, B, ldb, 0, N, C, ldc, bias, act);
     return;
   }
-  // Split columns (in whole tiles) when there are enough, else panels.
+  // Split columns (in whole tiles) or row panels. Each column chunk streams all of A (M x K) and
+  // each row chunk all of B (K x N): split columns when B is the larger (early layers of a CNN,
+  // many pixels) or there are too few panels, else rows (late layers: 7x7 or 14x14 pixels and
+  // hundreds of channels, where column chunks of a tile or two re-read A each time).
   const int64_t NR = nr();
   const int64_t ntiles = (N + NR - 1) / NR;
-  if (ntiles >= threads) {
+  if (ntiles >= threads && (N >= a.M || a.panels < 2 * threads)) {
     parallel_for_dynamic(pool, ntiles, 1, [&](int64_t t0, int64_t t1) {
       packed_gemm(a, 0, a.panels, B, ldb, t0 * NR, std::min(N, t1 * NR), C, ldc, bias, act);
     });
