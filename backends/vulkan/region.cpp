@@ -658,7 +658,7 @@ Status VulkanRegion::run(std::span<const Tensor* const> inputs, std::vector<Tens
   }
   st.upload_ms = ms_since(t0);
   t0 = Clock::now();
-  Status s = ctx_->device.submit_and_wait(r.rec, kFenceTimeout);
+  Status s = ctx_->device.submit_and_wait(r.rec, fence_timeout(ctx_->device.info().type));
   st.submit_wait_ms = ms_since(t0);
   if (!s.ok()) {
     // A lost device may still use the recording's buffers: keep them (leaked), never free them.

@@ -189,7 +189,7 @@ Status write_device(const VulkanContext& ctx, Buffer& dst, uint64_t offset, cons
   ER_ASSIGN_OR_RETURN(CommandRecorder rec, ctx.device.begin_commands(1));
   ER_RETURN_IF_ERROR(rec.copy(staging, 0, dst, offset, bytes));
   rec.barrier();
-  return ctx.device.submit_and_wait(rec, kFenceTimeout);
+  return ctx.device.submit_and_wait(rec, fence_timeout(ctx.device.info().type));
 }
 
 // ---- host <-> storage conversion ----

@@ -84,8 +84,14 @@ class VulkanContext {
   std::unique_ptr<Impl> impl;
 };
 
-// A fence that is not signalled within this time means a hung or lost device.
+// A fence that is not signalled within this time means a hung or lost device. A CPU-type device
+// (lavapipe, SwiftShader) shares the cores with everything else and runs a big region (VGG-19 is
+// one command buffer) for tens of seconds on a loaded machine: it gets more time, still bounded.
 inline constexpr std::chrono::seconds kFenceTimeout{60};
+inline constexpr std::chrono::seconds kFenceTimeoutCpuDevice{240};
+inline std::chrono::seconds fence_timeout(VkPhysicalDeviceType type) {
+  return type == VK_PHYSICAL_DEVICE_TYPE_CPU ? kFenceTimeoutCpuDevice : kFenceTimeout;
+}
 
 class Recording;  // the region's command buffer being recorded (opaque to kernels)
 
