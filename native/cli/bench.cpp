@@ -76,13 +76,7 @@ int cmd_bench(int argc, char** argv) {
   // Open the trace file first: an unwritable path fails before any work.
   const std::string profile_path = args.get("profile", "");
   std::ofstream profile_file;
-  if (args.has("profile")) {
-    profile_file.open(profile_path, std::ios::binary | std::ios::trunc);
-    if (profile_path.empty() || !profile_file) {
-      std::cerr << "error: cannot write the profile to '" << profile_path << "'\n";
-      return 1;
-    }
-  }
+  if (args.has("profile") && !open_profile(profile_path, &profile_file)) return 1;
   using Clock = std::chrono::steady_clock;
   auto ms = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
   SessionOptions opt = session_options(args);

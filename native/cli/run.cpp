@@ -26,13 +26,7 @@ int cmd_run(int argc, char** argv) {
   // Open the trace file first: an unwritable path fails before any work.
   const std::string profile_path = args.get("profile", "");
   std::ofstream profile_file;
-  if (args.has("profile")) {
-    profile_file.open(profile_path, std::ios::binary | std::ios::trunc);
-    if (profile_path.empty() || !profile_file) {
-      std::cerr << "error: cannot write the profile to '" << profile_path << "'\n";
-      return 1;
-    }
-  }
+  if (args.has("profile") && !open_profile(profile_path, &profile_file)) return 1;
   const SessionOptions opt = session_options(args);
   auto session = Session::create(args.positional()[0], opt);
   if (session.ok()) print_backend_notes(session->report(), opt);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iostream>
 #include <map>
 #include <sstream>
 
@@ -70,6 +71,15 @@ class ArgList {
 };
 
 }  // namespace
+
+bool open_profile(const std::string& path, std::ofstream* file) {
+  if (!path.empty()) file->open(path, std::ios::binary | std::ios::trunc);
+  if (path.empty() || !*file) {
+    std::cerr << "error: cannot write the profile to '" << path << "'\n";
+    return false;
+  }
+  return true;
+}
 
 std::string json_escape(const std::string& s) {
   std::string out;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ namespace edgerun::cli {
 // `s` as a JSON string body: quotes, backslashes and control characters escaped; bytes that are not
 // valid UTF-8 become U+FFFD, so the file always parses.
 std::string json_escape(const std::string& s);
+
+// Opens (truncates) the --profile FILE before any work; false, with the error printed, when it
+// cannot be written.
+bool open_profile(const std::string& path, std::ofstream* file);
 
 class Trace {
  public:
