@@ -477,11 +477,11 @@ HWY_INLINE void dw3_flat_plane(D d, const float* xb, int64_t W, int64_t P, const
 
 // Taken for rows up to kDw3FlatMaxW wide with 128-bit vectors (wasm simd128: MobileNetV2's 7x7,
 // 14x14 and 28x28 depthwise convs 2.2x, 1.7x and 1.25x faster; 56x56 the same, 112x112 slower:
-// the plane copy), and for rows narrower than a vector otherwise (AVX-512: 7x7 1.15x faster,
+// the plane copy), and for rows at most half a vector wide otherwise (AVX-512: 7x7 1.15x faster;
 // 14x14 and 28x28 ~5% slower, one row is about one vector there).
 bool dw3_flat_applies(const ConvGeom& g, int64_t lanes) {
   return g.kh == 3 && g.kw == 3 && g.dh == 1 && g.dw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 1 && g.pl == 1 &&
-         g.pb == 1 && g.pr == 1 && g.W >= 2 && g.W <= kDw3FlatMaxW && (lanes <= 4 || g.W < lanes);
+         g.pb == 1 && g.pr == 1 && g.W >= 2 && g.W <= kDw3FlatMaxW && (lanes <= 4 || 2 * g.W <= lanes);
 }
 
 template <class Fin>
@@ -514,6 +514,89 @@ void dw3_flat_planes(const float* x, const float* w, const float* bias, const Co
   }
 }
 
+// The same for stride 2 (pads 1, even H and W, so OH = H / 2 and OW = W / 2): each plane is split
+// into its four (row parity, column parity) sub-planes of OH x OW, and tap (i, j) of output
+// p = oh * OW + ow reads one of them at p + di * OW + dj with di, dj in {-1, 0}: input row
+// 2 * oh + i - 1 is odd row oh - 1, even row oh or odd row oh; likewise the columns. The taps of
+// column j = 0 are cleared where ow = 0. Same summation order as dw3_plane.
+template <class D, class Fin>
+HWY_INLINE void dw3_flat2_plane(D d, const float* const* s, int64_t OW, int64_t P, const float* mlo,
+                                const hn::Vec<D>* wv, const hn::Vec<D>& bv, float* y, const Fin& fin) {
+  using V = hn::Vec<D>;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(d));
+  const float* ee = s[0];
+  const float* eo = s[1];
+  const float* oe = s[2];
+  const float* oo = s[3];
+  for (int64_t p = 0; p < P; p += L) {
+    const V ml = hn::LoadU(d, mlo + p);
+    V acc = bv;
+    acc = hn::MulAdd(wv[0], hn::And(hn::LoadU(d, oo + p - OW - 1), ml), acc);
+    acc = hn::MulAdd(wv[1], hn::LoadU(d, oe + p - OW), acc);
+    acc = hn::MulAdd(wv[2], hn::LoadU(d, oo + p - OW), acc);
+    acc = hn::MulAdd(wv[3], hn::And(hn::LoadU(d, eo + p - 1), ml), acc);
+    acc = hn::MulAdd(wv[4], hn::LoadU(d, ee + p), acc);
+    acc = hn::MulAdd(wv[5], hn::LoadU(d, eo + p), acc);
+    acc = hn::MulAdd(wv[6], hn::And(hn::LoadU(d, oo + p - 1), ml), acc);
+    acc = hn::MulAdd(wv[7], hn::LoadU(d, oe + p), acc);
+    acc = hn::MulAdd(wv[8], hn::LoadU(d, oo + p), acc);
+    acc = fin(d, acc);
+    if (p + L <= P) hn::StoreU(acc, d, y + p);
+    else hn::BlendedStore(acc, hn::FirstN(d, static_cast<size_t>(P - p)), d, y + p);
+  }
+}
+
+// Taken with 128-bit vectors only (wasm simd128: MobileNetV2's 28x28 -> 14x14 and 14x14 -> 7x7
+// depthwise convs 1.25x and 1.17x faster; with AVX-512 they were 2x and 1.5x slower: the
+// de-interleave of such short rows is scalar, while dw3_plane needs one vector per row).
+bool dw3_flat2_applies(const ConvGeom& g, int64_t lanes) {
+  return g.kh == 3 && g.kw == 3 && g.dh == 1 && g.dw == 1 && g.sh == 2 && g.sw == 2 && g.pt == 1 && g.pl == 1 &&
+         g.pb == 1 && g.pr == 1 && g.H % 2 == 0 && g.W % 2 == 0 && g.W >= 4 && g.OW <= kDw3FlatMaxW && lanes <= 4;
+}
+
+template <class Fin>
+void dw3_flat2_planes(const float* x, const float* w, const float* bias, const ConvGeom& g, float* y, int64_t b0,
+                      int64_t b1, const Fin& fin) {
+  const simd::DF d;
+  using V = hn::Vec<simd::DF>;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t OW = g.OW, P = g.OH * g.OW;
+  const int64_t Pr = (P + L - 1) / L * L;
+  const int64_t lead = (OW + 1 + L - 1) / L * L;  // zeros before each sub-plane (>= OW + 1)
+  const int64_t stride = lead + Pr + L;           // reads reach p + L - 1 < Pr
+  float* buf = scratch(static_cast<size_t>(4 * stride + Pr), 1);
+  float* mlo = buf + 4 * stride;
+  std::fill(buf, buf + 4 * stride, 0.0f);
+  const uint32_t ones = 0xFFFFFFFFu, none = 0;
+  for (int64_t p = 0; p < Pr; ++p) std::memcpy(mlo + p, p % OW != 0 ? &ones : &none, sizeof(float));
+  float* sub[4];
+  for (int k = 0; k < 4; ++k) sub[k] = buf + k * stride + lead;
+  const float* csub[4] = {sub[0], sub[1], sub[2], sub[3]};
+  V wv[9];
+  for (int64_t b = b0; b < b1; ++b) {
+    const int64_t c = b % g.C;
+    const float* xp = x + b * g.H * g.W;
+    for (int64_t h = 0; h < g.H; ++h) {
+      const float* src = xp + h * g.W;
+      float* de = sub[2 * (h & 1)] + (h >> 1) * OW;
+      float* dod = sub[2 * (h & 1) + 1] + (h >> 1) * OW;
+      int64_t k = 0;
+      for (; k + L <= OW; k += L) {
+        V ve, vo;
+        hn::LoadInterleaved2(d, src + 2 * k, ve, vo);
+        hn::StoreU(ve, d, de + k);
+        hn::StoreU(vo, d, dod + k);
+      }
+      for (; k < OW; ++k) {
+        de[k] = src[2 * k];
+        dod[k] = src[2 * k + 1];
+      }
+    }
+    for (int t = 0; t < 9; ++t) wv[t] = hn::Set(d, w[c * 9 + t]);
+    dw3_flat2_plane(d, csub, OW, P, mlo, wv, hn::Set(d, bias ? bias[c] : 0.0f), y + b * P, fin);
+  }
+}
+
 void depthwise3x3(const float* x, const float* w, const float* bias, const ConvGeom& g, float* y, ThreadPool* pool,
                   const Activation& act) {
   const simd::DF df;
@@ -530,6 +613,17 @@ void depthwise3x3(const float* x, const float* w, const float* bias, const ConvG
         case ActKind::kRelu: return dw3_flat_planes(x, w, bias, g, y, b0, b1, EpiRelu{});
         case ActKind::kClip: return dw3_flat_planes(x, w, bias, g, y, b0, b1, EpiClip{act.a, act.b});
         default: return dw3_flat_planes(x, w, bias, g, y, b0, b1, EpiAny{&act});
+      }
+    });
+    return;
+  }
+  if (dw3_flat2_applies(g, L)) {
+    parallel_for_dynamic(pool, planes, grain, [&](int64_t b0, int64_t b1) {
+      switch (act.kind) {
+        case ActKind::kNone: return dw3_flat2_planes(x, w, bias, g, y, b0, b1, EpiNone{});
+        case ActKind::kRelu: return dw3_flat2_planes(x, w, bias, g, y, b0, b1, EpiRelu{});
+        case ActKind::kClip: return dw3_flat2_planes(x, w, bias, g, y, b0, b1, EpiClip{act.a, act.b});
+        default: return dw3_flat2_planes(x, w, bias, g, y, b0, b1, EpiAny{&act});
       }
     });
     return;
