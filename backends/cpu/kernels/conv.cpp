@@ -443,13 +443,33 @@ bool dw3_applies(const ConvGeom& g) {
 // they save on border vectors).
 constexpr int64_t kDw3FlatMaxW = 32;
 
+// The calling thread's buffer for a flat kernel (kind 0: stride 1, 1: stride 2) of n floats for
+// the geometry (a, b). The zero guards and masks depend only on the geometry, and the kernels
+// rewrite only the plane interiors, so they are built once and kept across chunks and calls;
+// *fresh says that the buffer was just zeroed for a new geometry and needs its masks.
+float* flat_buffer(int kind, int64_t a, int64_t b, size_t n, bool* fresh) {
+  struct Buf {
+    int64_t a = -1, b = -1;
+    std::vector<float> v;
+  };
+  thread_local Buf bufs[2];
+  Buf& f = bufs[kind];
+  *fresh = f.a != a || f.b != b || f.v.size() != n;
+  if (*fresh) {
+    f.a = a;
+    f.b = b;
+    f.v.assign(n, 0.0f);
+  }
+  return f.v.data();
+}
+
 // 3x3 stride-1 depthwise with one pixel of padding on every side (OH = H, OW = W), for small
 // planes. The plane is read as a flat array: output p = oh * W + ow takes tap (i, j) from
 // x[p + (i - 1) * W + (j - 1)], the same offset for every output, so every vector (across rows)
 // is the same 9 loads with no per-row edge vectors. Each plane is copied into a buffer with zeros
 // before and after it (rows -1 and H read zeros); the taps of column j = 0 are cleared where
 // ow = 0 and those of column j = 2 where ow = W - 1 (they wrapped into the neighbouring row),
-// with per-position bit masks built once per chunk. The taps are summed in the same order as in
+// with per-position bit masks built once per geometry (flat_buffer). The taps are summed in the same order as in
 // dw3_plane (bias, then taps 0..8), so the results are the same.
 template <class D, class Fin>
 HWY_INLINE void dw3_flat_plane(D d, const float* xb, int64_t W, int64_t P, const float* mlo, const float* mhi,
@@ -494,15 +514,16 @@ void dw3_flat_planes(const float* x, const float* w, const float* bias, const Co
   const int64_t Pr = (P + L - 1) / L * L;  // positions the vectors cover
   const int64_t lead = (W + 1 + L - 1) / L * L;  // zeros before the plane (>= W + 1)
   const int64_t len = lead + Pr + W + 1 + L;     // the last vector reads up to Pr - 1 + W + 1
-  float* buf = scratch(static_cast<size_t>(len + 2 * Pr), 1);
+  bool fresh = false;
+  float* buf = flat_buffer(0, W, P, static_cast<size_t>(len + 2 * Pr), &fresh);
   float* mlo = buf + len;
   float* mhi = mlo + Pr;
-  std::fill(buf, buf + len, 0.0f);
-  const uint32_t ones = 0xFFFFFFFFu, none = 0;
-  for (int64_t p = 0; p < Pr; ++p) {
-    const int64_t ow = p % W;
-    std::memcpy(mlo + p, ow != 0 ? &ones : &none, sizeof(float));
-    std::memcpy(mhi + p, ow != W - 1 ? &ones : &none, sizeof(float));
+  if (fresh) {
+    const uint32_t ones = 0xFFFFFFFFu, none = 0;
+    for (int64_t p = 0, ow = 0; p < Pr; ++p, ow = ow + 1 == W ? 0 : ow + 1) {
+      std::memcpy(mlo + p, ow != 0 ? &ones : &none, sizeof(float));
+      std::memcpy(mhi + p, ow != W - 1 ? &ones : &none, sizeof(float));
+    }
   }
   float* xb = buf + lead;
   V wv[9];
@@ -564,11 +585,14 @@ void dw3_flat2_planes(const float* x, const float* w, const float* bias, const C
   const int64_t Pr = (P + L - 1) / L * L;
   const int64_t lead = (OW + 1 + L - 1) / L * L;  // zeros before each sub-plane (>= OW + 1)
   const int64_t stride = lead + Pr + L;           // reads reach p + L - 1 < Pr
-  float* buf = scratch(static_cast<size_t>(4 * stride + Pr), 1);
+  bool fresh = false;
+  float* buf = flat_buffer(1, OW, P, static_cast<size_t>(4 * stride + Pr), &fresh);
   float* mlo = buf + 4 * stride;
-  std::fill(buf, buf + 4 * stride, 0.0f);
-  const uint32_t ones = 0xFFFFFFFFu, none = 0;
-  for (int64_t p = 0; p < Pr; ++p) std::memcpy(mlo + p, p % OW != 0 ? &ones : &none, sizeof(float));
+  if (fresh) {
+    const uint32_t ones = 0xFFFFFFFFu, none = 0;
+    for (int64_t p = 0, ow = 0; p < Pr; ++p, ow = ow + 1 == OW ? 0 : ow + 1)
+      std::memcpy(mlo + p, ow != 0 ? &ones : &none, sizeof(float));
+  }
   float* sub[4];
   for (int k = 0; k < 4; ++k) sub[k] = buf + k * stride + lead;
   const float* csub[4] = {sub[0], sub[1], sub[2], sub[3]};
