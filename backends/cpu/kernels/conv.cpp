@@ -621,6 +621,18 @@ void dw3_flat2_planes(const float* x, const float* w, const float* bias, const C
   }
 }
 
+// Calls f with the epilogue matching `act`: the kernels are instantiated for the common
+// activations, with the generic one as the fallback.
+template <class F>
+void with_epilogue(const Activation& act, F&& f) {
+  switch (act.kind) {
+    case ActKind::kNone: return f(EpiNone{});
+    case ActKind::kRelu: return f(EpiRelu{});
+    case ActKind::kClip: return f(EpiClip{act.a, act.b});
+    default: return f(EpiAny{&act});
+  }
+}
+
 void depthwise3x3(const float* x, const float* w, const float* bias, const ConvGeom& g, float* y, ThreadPool* pool,
                   const Activation& act) {
   const simd::DF df;
@@ -632,23 +644,13 @@ void depthwise3x3(const float* x, const float* w, const float* bias, const ConvG
   const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(20000.0 / (work + 1)));
   if (dw3_flat_applies(g, L)) {
     parallel_for_dynamic(pool, planes, grain, [&](int64_t b0, int64_t b1) {
-      switch (act.kind) {
-        case ActKind::kNone: return dw3_flat_planes(x, w, bias, g, y, b0, b1, EpiNone{});
-        case ActKind::kRelu: return dw3_flat_planes(x, w, bias, g, y, b0, b1, EpiRelu{});
-        case ActKind::kClip: return dw3_flat_planes(x, w, bias, g, y, b0, b1, EpiClip{act.a, act.b});
-        default: return dw3_flat_planes(x, w, bias, g, y, b0, b1, EpiAny{&act});
-      }
+      with_epilogue(act, [&](auto epi) { dw3_flat_planes(x, w, bias, g, y, b0, b1, epi); });
     });
     return;
   }
   if (dw3_flat2_applies(g, L)) {
     parallel_for_dynamic(pool, planes, grain, [&](int64_t b0, int64_t b1) {
-      switch (act.kind) {
-        case ActKind::kNone: return dw3_flat2_planes(x, w, bias, g, y, b0, b1, EpiNone{});
-        case ActKind::kRelu: return dw3_flat2_planes(x, w, bias, g, y, b0, b1, EpiRelu{});
-        case ActKind::kClip: return dw3_flat2_planes(x, w, bias, g, y, b0, b1, EpiClip{act.a, act.b});
-        default: return dw3_flat2_planes(x, w, bias, g, y, b0, b1, EpiAny{&act});
-      }
+      with_epilogue(act, [&](auto epi) { dw3_flat2_planes(x, w, bias, g, y, b0, b1, epi); });
     });
     return;
   }
