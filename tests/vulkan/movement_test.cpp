@@ -132,6 +132,32 @@ TEST(VulkanMovement, Views) {
   expect_match(empty, "Reshape empty");
 }
 
+// Dropout at inference is a view; a mask output or training mode is refused (the node stays on the CPU).
+TEST(VulkanMovement, DropoutInferenceView) {
+  for (DataType dt : {DataType::kFloat32, DataType::kFloat16}) {
+    const std::string d = dtype_name(dt);
+    OpCall plain{"Dropout"};
+    plain.inputs = {values(dt, {4, 5})};
+    expect_match(plain, "Dropout " + d);
+    OpCall off{"Dropout"};
+    off.inputs = {values(dt, {3, 7}), make_tensor<float>({}, {0.5f}), make_tensor<bool>({}, {false})};
+    off.constant_inputs = {false, true, true};
+    expect_match(off, "Dropout training_mode=false " + d);
+  }
+  OpCall train{"Dropout"};
+  train.inputs = {values(DataType::kFloat32, {3, 7}), make_tensor<float>({}, {0.5f}), make_tensor<bool>({}, {true})};
+  train.constant_inputs = {false, true, true};
+  auto t = run_op(vulkan(), train);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("training-mode Dropout"), std::string::npos) << t.status().message();
+  OpCall mask{"Dropout"};
+  mask.inputs = {values(DataType::kFloat32, {3, 7})};
+  mask.num_outputs = 2;
+  auto m = run_op(vulkan(), mask);
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("mask output"), std::string::npos) << m.status().message();
+}
+
 // ---- Transpose ----
 
 TEST(VulkanMovement, TransposeRanks0To6AllTypes) {

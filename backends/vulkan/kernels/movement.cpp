@@ -22,6 +22,7 @@
 #include <cstring>
 #include <limits>
 
+#include "base/element.h"
 #include "base/float_types.h"
 #include "base/strcat.h"
 #include "ops/shape_util.h"
@@ -294,6 +295,19 @@ Result<std::unique_ptr<VkKernel>> copy_create(const NodeView& n, std::shared_ptr
 Support view_supports(const NodeView& n, const VulkanContext& c) {
   if (n.inputs.empty() || !present(n, 0)) return Support::no(str_cat("vulkan: ", n.node.op_type, " without input 0"));
   return io_support(n, c, ~1u);
+}
+
+// Dropout at inference is the identity (the graph pass removes most of them; one left from a graph
+// input to a graph output runs here as a view). A mask output or training mode stays off the GPU.
+Support dropout_supports(const NodeView& n, const VulkanContext& c) {
+  if (n.node.outputs.size() > 1 && n.node.outputs[1] != kNoValue)
+    return Support::no("vulkan: Dropout with a mask output not supported");
+  if (present(n, 2)) {
+    const Tensor* t = n.constant(2);
+    if (!t) return Support::no("vulkan: Dropout with a training_mode computed at run time not supported");
+    if (t->numel() != 1 || element_as_double(*t, 0) != 0) return Support::no("vulkan: training-mode Dropout not supported");
+  }
+  return view_supports(n, c);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -866,6 +880,7 @@ const VulkanOp kOps[] = {
     {"Squeeze", view_supports, nullptr, 1u << 1, kVkView},
     {"Unsqueeze", view_supports, nullptr, 1u << 1, kVkView},
     {"Identity", view_supports, nullptr, 0, kVkView},
+    {"Dropout", dropout_supports, nullptr, (1u << 1) | (1u << 2), kVkView},
     {"Transpose", transpose_supports, copy_create<transpose_record>},
     {"Concat", concat_supports, copy_create<concat_record>},
     {"Split", split_supports, copy_create<split_record>, 1u << 1},
