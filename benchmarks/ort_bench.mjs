@@ -18,6 +18,7 @@
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { rng } from './web/common.mjs';  // seeded PRNG (mulberry32), shared with the web benchmark
 
 const require = createRequire(import.meta.url);
 
@@ -56,17 +57,6 @@ function parseArgs(argv) {
   return opt;
 }
 
-// mulberry32: small seeded PRNG, so runs are reproducible.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ARRAYS = {
   float32: Float32Array, float64: Float64Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array,
