@@ -5,22 +5,14 @@
 
 #include <cstring>
 #include <optional>
-#include <random>
 
 #include "onnx/importer.h"
 #include "passes/passes.h"
 #include "support/model_builder.h"
+#include "support/op_test.h"
 
 namespace edgerun::test {
 namespace {
-
-Tensor random_floats(Shape shape, uint32_t seed) {
-  Tensor t = Tensor::allocate(DataType::kFloat32, std::move(shape)).value();
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-2, 2);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data_as<float>()[i] = u(rng);
-  return t;
-}
 
 Tensor bool_scalar(bool v) { return tensor_of<uint8_t>(DataType::kBool, {}, {static_cast<uint8_t>(v)}); }
 
@@ -112,7 +104,7 @@ TEST(IdentityElimination, IdentityAndDropoutChainIsRemoved) {
   b.node("Identity", {"d"}, {"i2"}, {}, "id2");
   b.node("Add", {"i2", "w"}, {"y"}, {}, "add");
   b.output("y", DataType::kFloat32, {2, 5});
-  Tensor x = random_floats({2, 5}, 1);
+  Tensor x = random_tensor(DataType::kFloat32, {2, 5}, 1, -2, 2);
   std::optional<Session> s1;
   auto out = run_both_equal(b, {{"x", x}}, {"y"}, &s1);
   ASSERT_TRUE(out.count("y"));
@@ -252,7 +244,7 @@ TEST(IdentityElimination, DropoutOfEveryOpsetIsRemoved) {
     b.node("Relu", {"d"}, {"y"}, {}, "relu");
     b.output("y", DataType::kFloat32, {2, 3});
     std::optional<Session> s1;
-    Tensor x = random_floats({2, 3}, 3);
+    Tensor x = random_tensor(DataType::kFloat32, {2, 3}, 3, -2, 2);
     auto out = run_both_equal(b, {{"x", x}}, {"y"}, &s1);
     EXPECT_EQ(count_op(s1, "Dropout"), 0);
     ASSERT_TRUE(out.count("y"));
